@@ -1,0 +1,134 @@
+# hakmem: one set of sources, built as several variants (jemalloc-style object suffixes):
+#   rt      level chosen at start-up (libhakmem.so, libhakmem.a)
+#   l0..l4  level fixed at compile time (libhakmem-lN.so)
+# Objects of variant V live in build/obj/V/. The interposing entry points (malloc, free, ...)
+# come from the same file as hak_malloc & co., compiled once more with -DHAK_INTERPOSE.
+
+CC      ?= gcc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+V       ?= 0
+
+OPT      ?= -O2
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -fPIC -pthread -Iinclude -Isrc \
+	-fvisibility=hidden -fno-semantic-interposition -ftls-model=initial-exec \
+	-fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc -fno-builtin-realloc \
+	-fno-stack-protector -fno-plt -D_GNU_SOURCE $(EXTRA_CFLAGS)
+LDLIBS_LIB := -pthread
+
+ifeq ($(V),0)
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+msg :=
+endif
+
+SRCS := $(sort $(shell find src -name '*.c'))
+HDRS := $(shell find src include -name '*.h')
+LEVELS := 0 1 2 3 4
+VARIANTS := rt $(addprefix l,$(LEVELS))
+
+flags_rt := -DHAKMEM_RUNTIME_LEVEL
+$(foreach l,$(LEVELS),$(eval flags_l$(l) := -DHAKMEM_FIXED_LEVEL=$(l)))
+
+objs = $(patsubst src/%.c,$(BUILD)/obj/$(1)/%.o,$(SRCS))
+iobj = $(BUILD)/obj/$(1)/api/malloc.interpose.o
+
+LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a \
+	$(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so)
+
+.PHONY: all check deps bench install demo clean tests
+all: $(LIBS) tests
+
+# ---- library objects, one rule per variant ----
+define variant_rules
+$(BUILD)/obj/$(1)/%.o: src/%.c $(HDRS)
+	$$(call msg,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$(Q)$$(CC) $$(CFLAGS_BASE) $$(flags_$(1)) -c $$< -o $$@
+$(BUILD)/obj/$(1)/api/malloc.interpose.o: src/api/malloc.c $(HDRS)
+	$$(call msg,CC,$$@)
+	@mkdir -p $$(dir $$@)
+	$(Q)$$(CC) $$(CFLAGS_BASE) $$(flags_$(1)) -DHAK_INTERPOSE -c $$< -o $$@
+endef
+$(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
+
+# A shared library takes every object of its variant but api/malloc.o, replaced by the
+# interposing build of the same file.
+solib_objs = $(filter-out $(BUILD)/obj/$(1)/api/malloc.o,$(call objs,$(1))) $(call iobj,$(1))
+
+$(BUILD)/lib/libhakmem.so: $(call solib_objs,rt)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -o $@ $^ $(LDLIBS_LIB)
+
+$(BUILD)/lib/libhakmem.a: $(call objs,rt)
+	$(call msg,AR,$@)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -o $@ $^ $(LDLIBS_LIB)
+
+# ---- tests ----
+TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -pthread -D_GNU_SOURCE -Itests -Iinclude
+UNIT_SRCS := $(filter-out %.so.c,$(wildcard tests/unit/*.c))
+API_SRCS  := $(filter-out %.so.c,$(wildcard tests/*/*.c))
+API_SRCS  := $(filter-out tests/unit/%,$(API_SRCS))
+TEST_SOS  := $(patsubst tests/%.so.c,$(BUILD)/tests/%.so,$(wildcard tests/*/*.so.c))
+UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+API_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(API_SRCS))
+
+tests: $(UNIT_BINS) $(API_BINS) $(TEST_SOS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/harness.h $(BUILD)/lib/libhakmem.a $(HDRS)
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -Isrc -DHAKMEM_RUNTIME_LEVEL $< -o $@ $(BUILD)/lib/libhakmem.a -ldl
+
+$(BUILD)/tests/%.so: tests/%.so.c tests/harness.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -fPIC -shared $< -o $@ -ldl
+
+$(BUILD)/tests/%: tests/%.c tests/harness.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) $< -o $@ -ldl -lm
+
+check: all
+	@bash tests/run.sh $(T)
+
+# ---- benchmarks (never part of check) ----
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+$(BUILD)/bench/%: bench/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -pthread -D_GNU_SOURCE $< -o $@ -lm
+bench: $(LIBS) $(BENCH_BINS)
+	@bash bench/compare.sh
+bench-bins: $(BENCH_BINS)
+
+# ---- set-up, install, demo ----
+deps:
+	@bash tools/install-deps.sh
+
+install: $(LIBS)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(BUILD)/lib/libhakmem.so $(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(BUILD)/lib/libhakmem.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 include/hakmem.h $(DESTDIR)$(PREFIX)/include/
+
+demo:
+	@command -v gcc >/dev/null || bash tools/install-deps.sh
+	@$(MAKE) --no-print-directory all bench-bins
+	@bash tools/demo.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,67 @@
+/* Start-up, fork and thread exit. Nothing here allocates: pthread_key_create and
+ * pthread_atfork are called from places where a nested malloc would be served. */
+#include <pthread.h>
+#include <sched.h>
+
+#include "api/env.h"
+#include "api/init.h"
+#include "front/heap.h"
+#include "layout.h"
+#include "os/fmt.h"
+#include "os/os.h"
+#include "superslab/superslab.h"
+#include "hakmem.h"
+
+#ifdef HAKMEM_FIXED_LEVEL
+int hak_level = HAKMEM_FIXED_LEVEL;
+#else
+int hak_level; /* 0 until start-up reads the environment; no block exists before */
+#endif
+int hak_init_state;
+
+static pthread_key_t exit_key;
+
+static void thread_exit(void *arg)
+{
+    hak_heap_exit(arg);
+}
+
+void hak_thread_exit_register(struct hak_heap *h)
+{
+    pthread_setspecific(exit_key, h);
+}
+
+void hak_init_slow(void)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&hak_init_state, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&hak_init_state, __ATOMIC_ACQUIRE) != 2) sched_yield();
+        return;
+    }
+    hak_os_init();
+    hak_env_read();
+    hak_level = hak_env.level;
+    hak_layout_init();
+    pthread_key_create(&exit_key, thread_exit);
+    __atomic_store_n(&hak_init_state, 2, __ATOMIC_RELEASE);
+}
+
+// ---- fork: the pool lock is held across fork so the child gets a consistent pool ----
+
+static void fork_prepare(void) { hak_pool_lock(); }
+static void fork_parent(void) { hak_pool_unlock(); }
+static void fork_child(void) { hak_pool_after_fork_child(); }
+
+__attribute__((constructor)) static void hak_constructor(void)
+{
+    hak_ensure_init();
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+__attribute__((destructor)) static void hak_destructor(void)
+{
+    if (hak_env.stats) {
+        hak_stats_print(2);
+    }
+}

@@ -1,0 +1,236 @@
+/* The C allocation API. Compiled twice: as the hak_* functions (libhakmem.a) and, with
+ * HAK_INTERPOSE, also under the C library's names (libhakmem*.so).
+ *
+ * A fixed-level build calls the fast paths instantiated at its level. The runtime-level
+ * build tests the level once: level 0 runs the level-0 instance inline, and any other
+ * level one instance per level, so no feature is tested per operation. */
+#include <errno.h>
+#include <string.h>
+
+#include "api/init.h"
+#include "front/front.h"
+#include "front/lookup.h"
+#include "hakmem.h"
+#include "large/large.h"
+#include "os/os.h"
+#include "slab/slab.h"
+
+#ifdef HAKMEM_FIXED_LEVEL
+#define HAK_DISPATCH(fn, ...) return fn(__VA_ARGS__, HAKMEM_FIXED_LEVEL)
+#else
+#define HAK_DISPATCH(fn, ...)                                     \
+    do {                                                          \
+        if (hak_likely(hak_level == 0)) return fn(__VA_ARGS__, 0); \
+        switch (hak_level) {                                      \
+        case 1: return fn(__VA_ARGS__, 1);                        \
+        case 2: return fn(__VA_ARGS__, 2);                        \
+        case 3: return fn(__VA_ARGS__, 3);                        \
+        default: return fn(__VA_ARGS__, 4);                       \
+        }                                                         \
+    } while (0)
+#endif
+
+HAK_EXPORT void *hak_malloc(size_t n)
+{
+    HAK_DISPATCH(hak_front_malloc, n);
+}
+
+HAK_EXPORT void hak_free(void *p)
+{
+    HAK_DISPATCH(hak_front_free, p);
+}
+
+// ---- calloc, realloc ----
+
+HAK_EXPORT void *hak_calloc(size_t nmemb, size_t size)
+{
+    size_t n;
+    if (__builtin_mul_overflow(nmemb, size, &n)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (n > HAK_POOL_MAX) {
+        /* A fresh mapping is already zero: skip the memset. */
+        hak_ensure_init();
+        bool fresh;
+        void *p = hak_large_alloc(n, 0, &fresh);
+        if (p && !fresh) memset(p, 0, n);
+        return p;
+    }
+    void *p = hak_malloc(n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+HAK_EXPORT void *hak_realloc(void *p, size_t n)
+{
+    if (!p) return hak_malloc(n);
+    if (n == 0) {
+        hak_free(p);
+        return NULL;
+    }
+    struct hak_blockref ref;
+    switch (hak_lookup(p, hak_region_of((uintptr_t)p), &ref)) {
+    case HAK_LOOKUP_LARGE:
+        if (n > HAK_POOL_MAX) return hak_large_realloc(ref.large, n);
+        break;
+    case HAK_LOOKUP_SLAB:
+        /* Stay in place unless the block would be less than half used. */
+        if (n <= ref.usable && n >= ref.usable / 2) return p;
+        break;
+    default:
+        /* Not a block of ours: there is no size to copy. */
+        errno = EINVAL;
+        return NULL;
+    }
+    void *q = hak_malloc(n);
+    if (!q) return NULL;
+    memcpy(q, p, n < ref.usable ? n : ref.usable);
+    hak_free(p);
+    return q;
+}
+
+HAK_EXPORT void *hak_reallocarray(void *p, size_t nmemb, size_t size)
+{
+    size_t n;
+    if (__builtin_mul_overflow(nmemb, size, &n)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return hak_realloc(p, n);
+}
+
+// ---- aligned allocation ----
+
+/* align is a power of two. */
+static void *alloc_aligned(size_t align, size_t n)
+{
+    if (align <= HAK_MIN_ALIGN) return hak_malloc(n < align ? align : n);
+    hak_ensure_init();
+    int lv = HAK_LEVEL;
+    if (align <= hak_page_size && n <= HAK_POOL_MAX) {
+        /* Where USER is BASE, every block of a class whose size is a multiple of align is
+         * aligned (slabs start on page boundaries). */
+        size_t m = n < align ? align : n;
+        unsigned c = hak_size_class(m);
+        if (!HAK_HEADERS(lv) && hak_class_sizes[c] % align == 0) return hak_alloc_class(c, lv);
+        /* Otherwise take a block with room to slide the pointer up to the alignment. */
+        size_t r = hak_class_request(n + align - HAK_MIN_ALIGN, lv);
+        if (r <= HAK_POOL_MAX) {
+            c = hak_size_class(r);
+            char *u = hak_alloc_class(c, lv);
+            if (!u) return NULL;
+            char *a = (char *)hak_align_up((uintptr_t)u, align);
+            if (a != u) hak_slab_at((uintptr_t)u, hak_layout[c].slab_shift)->flags |= HAK_SLAB_ALIGNED;
+            return a;
+        }
+    }
+    bool fresh;
+    return hak_large_alloc(n, align, &fresh);
+}
+
+static bool pow2(size_t a) { return a && !(a & (a - 1)); }
+
+HAK_EXPORT int hak_posix_memalign(void **memptr, size_t align, size_t n)
+{
+    if (!pow2(align) || align % sizeof(void *)) return EINVAL;
+    int saved = errno;
+    void *p = alloc_aligned(align, n);
+    if (!p) {
+        errno = saved; /* posix_memalign reports through its result, not errno */
+        return ENOMEM;
+    }
+    *memptr = p;
+    return 0;
+}
+
+HAK_EXPORT void *hak_aligned_alloc(size_t align, size_t n)
+{
+    if (!pow2(align)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return alloc_aligned(align, n);
+}
+
+HAK_EXPORT void *hak_memalign(size_t align, size_t n)
+{
+    /* As glibc: a non-power-of-two alignment is rounded up. */
+    if (align > ((size_t)1 << 62)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!pow2(align)) align = align ? (size_t)1 << (64 - __builtin_clzl(align)) : 1;
+    return alloc_aligned(align, n);
+}
+
+HAK_EXPORT void *hak_valloc(size_t n)
+{
+    hak_ensure_init();
+    return alloc_aligned(hak_page_size, n);
+}
+
+HAK_EXPORT void *hak_pvalloc(size_t n)
+{
+    hak_ensure_init();
+    size_t m = n ? hak_align_up(n, hak_page_size) : hak_page_size;
+    if (m < n) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return alloc_aligned(hak_page_size, m);
+}
+
+HAK_EXPORT size_t hak_malloc_usable_size(void *p)
+{
+    struct hak_blockref ref;
+    if (!p) return 0;
+    switch (hak_lookup(p, hak_region_of((uintptr_t)p), &ref)) {
+    case HAK_LOOKUP_SLAB:
+    case HAK_LOOKUP_LARGE:
+        return ref.usable;
+    default:
+        return 0;
+    }
+}
+
+HAK_EXPORT void hak_trim(void)
+{
+    hak_ensure_init();
+    struct hak_heap *h = &hak_heap_tls;
+    if (h->state == HAK_HEAP_ACTIVE) hak_heap_flush(h);
+    hak_pool_purge();
+}
+
+// ---- interposition ----
+#ifdef HAK_INTERPOSE
+#define HAK_ALIAS(name, target) \
+    extern __typeof(target) name __attribute__((alias(#target), visibility("default")))
+
+HAK_ALIAS(malloc, hak_malloc);
+HAK_ALIAS(free, hak_free);
+HAK_ALIAS(calloc, hak_calloc);
+HAK_ALIAS(realloc, hak_realloc);
+HAK_ALIAS(reallocarray, hak_reallocarray);
+HAK_ALIAS(posix_memalign, hak_posix_memalign);
+HAK_ALIAS(aligned_alloc, hak_aligned_alloc);
+HAK_ALIAS(memalign, hak_memalign);
+HAK_ALIAS(valloc, hak_valloc);
+HAK_ALIAS(pvalloc, hak_pvalloc);
+HAK_ALIAS(malloc_usable_size, hak_malloc_usable_size);
+/* glibc's own entry points, used by some programs and by libc internals */
+HAK_ALIAS(__libc_malloc, hak_malloc);
+HAK_ALIAS(__libc_free, hak_free);
+HAK_ALIAS(__libc_calloc, hak_calloc);
+HAK_ALIAS(__libc_realloc, hak_realloc);
+HAK_ALIAS(__libc_memalign, hak_memalign);
+HAK_ALIAS(cfree, hak_free);
+
+HAK_EXPORT int malloc_trim(size_t pad);
+HAK_EXPORT int malloc_trim(size_t pad)
+{
+    (void)pad;
+    hak_trim();
+    return 1;
+}
+#endif

@@ -1,0 +1,68 @@
+/* Build configuration: the integrity level, the features derived from it, and the
+ * compiler helpers every file uses.
+ *
+ * The same sources are compiled either with the level fixed (HAKMEM_FIXED_LEVEL=N,
+ * libhakmem-lN.so) or with the level read at start-up (HAKMEM_RUNTIME_LEVEL,
+ * libhakmem.so and libhakmem.a). Code never tests a level number directly: it tests a
+ * feature below. In a fixed build each feature is a constant, so the code of a feature
+ * above the level is removed by the compiler; HAK_LEVEL_MAX lets a file leave out whole
+ * functions with #if. In the runtime build a feature is one load of hak_level.
+ *
+ *   level  feature              what it adds (docs/INTEGRITY.md has the full table)
+ *   1      HAK_CHECKS(lv)       validation of every pointer given to free/realloc, links
+ *   2      HAK_HEADERS(lv)      a 16-byte header per block, tail sentinel, free poisoning
+ *   3      HAK_RINGS(lv)        per-thread pointer-trace rings, slab invariants
+ *   4      HAK_QUARANTINE(lv)   delayed reuse, allocation/free stacks
+ */
+#ifndef HAK_CONFIG_H
+#define HAK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(HAKMEM_FIXED_LEVEL)
+#define HAK_LEVEL_MAX HAKMEM_FIXED_LEVEL
+#define HAK_LEVEL HAKMEM_FIXED_LEVEL
+#elif defined(HAKMEM_RUNTIME_LEVEL)
+#define HAK_LEVEL_MAX 4
+#define HAK_LEVEL hak_level
+#else
+#error "define HAKMEM_FIXED_LEVEL=N or HAKMEM_RUNTIME_LEVEL"
+#endif
+
+#if HAK_LEVEL_MAX < 0 || HAK_LEVEL_MAX > 4
+#error "integrity level out of range"
+#endif
+
+/* The level in force; constant in fixed builds. Set once by hak_init. */
+extern int hak_level;
+
+/* Features of level lv. Fast paths are instantiated once per level with lv a constant
+ * (see src/api/malloc.c), so these fold away; slow paths pass HAK_LEVEL. */
+#define HAK_FEAT(lv, n) (HAK_LEVEL_MAX >= (n) && (lv) >= (n))
+#define HAK_CHECKS(lv) HAK_FEAT(lv, 1)
+#define HAK_HEADERS(lv) HAK_FEAT(lv, 2)
+#define HAK_RINGS(lv) HAK_FEAT(lv, 3)
+#define HAK_QUARANTINE(lv) HAK_FEAT(lv, 4)
+
+#define hak_likely(x) __builtin_expect(!!(x), 1)
+#define hak_unlikely(x) __builtin_expect(!!(x), 0)
+#define HAK_INLINE static inline __attribute__((always_inline))
+#define HAK_NOINLINE __attribute__((noinline))
+#define HAK_COLD __attribute__((cold, noinline))
+#define HAK_EXPORT __attribute__((visibility("default")))
+#define HAK_ALIGNED(n) __attribute__((aligned(n)))
+
+#define HAK_CACHE_LINE 64
+
+/* Geometry (docs/ARCHITECTURE.md draws it). */
+#define HAK_SS_SHIFT 21 /* superslabs are 2 MiB, aligned to 2 MiB */
+#define HAK_SS_SIZE ((size_t)1 << HAK_SS_SHIFT)
+#define HAK_SS_MASK (HAK_SS_SIZE - 1)
+#define HAK_TINY_SLAB_SHIFT 16 /* 64 KiB slabs for tiny classes: 32 per superslab */
+#define HAK_POOL_SLAB_SHIFT 19 /* 512 KiB slabs for the mid-size pool: 4 per superslab */
+#define HAK_MAX_SLABS (HAK_SS_SIZE >> HAK_TINY_SLAB_SHIFT)
+#define HAK_ADDR_BITS 47 /* user space addresses on x86-64 and aarch64 (4-level tables) */
+
+#endif

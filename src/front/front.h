@@ -1,0 +1,54 @@
+/* The fast paths: size -> class -> pop -> return, and free -> owner check -> push.
+ * Instantiated once per level with lv a constant (src/api/malloc.c), so that at level 0
+ * every feature test folds away. Anything rare is behind one branch to slow.c. */
+#ifndef HAK_FRONT_H
+#define HAK_FRONT_H
+
+#include "box/next_ptr.h"
+#include "box/user_base.h"
+#include "front/heap.h"
+
+/* slow.c */
+void *hak_malloc_slow(size_t n);
+void hak_free_slow(void *p, unsigned region);
+void *hak_alloc_class(unsigned c, int lv);
+
+/* The largest request the tiny fast path serves at level lv (one byte less when a tail
+ * sentinel byte is needed). */
+#define HAK_TINY_FAST_MAX(lv) (HAK_TINY_MAX - (HAK_HEADERS(lv) ? 1 : 0))
+
+HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
+{
+    if (hak_likely(n <= HAK_TINY_FAST_MAX(lv))) {
+        unsigned c = hak_small_class[(hak_class_request(n, lv) + 7) >> 3];
+        struct hak_bin *b = &hak_heap_tls.bins[c];
+        void *base = b->head;
+        if (hak_likely(base != NULL)) {
+            b->head = hak_next_get(base, lv);
+            b->count--;
+            return hak_user_of(base, lv);
+        }
+    }
+    return hak_malloc_slow(n);
+}
+
+HAK_INLINE void hak_front_free(void *p, const int lv)
+{
+    uintptr_t a = (uintptr_t)p;
+    unsigned r = hak_region_of(a);
+    if (hak_likely(r >= HAK_REGION_TINY)) {
+        struct hak_slab *s = hak_slab_at(a, r);
+        struct hak_heap *h = &hak_heap_tls;
+        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == h->tid && s->flags == 0)) {
+            struct hak_bin *b = &h->bins[s->cls];
+            void *base = hak_base_of(p, lv);
+            hak_next_set(base, b->head, lv);
+            b->head = base;
+            if (hak_unlikely(++b->count > b->limit)) hak_heap_overflow(s->cls);
+            return;
+        }
+    }
+    hak_free_slow(p, r);
+}
+
+#endif

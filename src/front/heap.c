@@ -1,0 +1,80 @@
+/* Per-thread heaps: set-up, the slow paths behind the thread caches, periodic tidying,
+ * and the hand-over of a thread's slabs when it exits. */
+#include <pthread.h>
+
+#include "api/init.h"
+#include "front/heap.h"
+#include "slab/slab.h"
+#include "stats.h"
+
+__thread struct hak_heap hak_heap_tls;
+
+static uint32_t next_tid = 1;
+
+/* Every this many slow-path entries, a thread collects remote frees of its full slabs
+ * and gives back slabs that emptied (the periodic drain). */
+#define HAK_TIDY_TICKS 4096
+
+struct hak_heap *hak_heap_setup(void)
+{
+    struct hak_heap *h = &hak_heap_tls;
+    hak_ensure_init();
+    if (h->state == HAK_HEAP_ACTIVE) return h;
+    h->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+    if (h->tid >= HAK_OWNER_ABANDONED) h->tid = 1; /* after four billion threads */
+    for (unsigned c = 0; c < HAK_NCLASSES; c++) h->bins[c].limit = hak_layout[c].tc_limit;
+    h->state = HAK_HEAP_ACTIVE;
+    /* Last, once the heap works: this may allocate (keys past the first 32). */
+    hak_thread_exit_register(h);
+    return h;
+}
+
+static void tidy(struct hak_heap *h)
+{
+    h->ticks = 0;
+    for (unsigned c = 0; c < HAK_NCLASSES; c++)
+        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, true, HAK_LEVEL);
+}
+
+struct hak_heap *hak_heap_refill(unsigned c)
+{
+    struct hak_heap *h = &hak_heap_tls;
+    if (hak_unlikely(h->state != HAK_HEAP_ACTIVE)) h = hak_heap_setup();
+    if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
+    HAK_COUNT(refills, 1);
+    return hak_refill(h, c, HAK_LEVEL) ? h : NULL;
+}
+
+void hak_heap_overflow(unsigned c)
+{
+    struct hak_heap *h = &hak_heap_tls;
+    if (hak_unlikely(h->state != HAK_HEAP_ACTIVE)) h = hak_heap_setup();
+    if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
+    HAK_COUNT(drains, 1);
+    struct hak_bin *b = &h->bins[c];
+    hak_drain(h, c, b->count - b->limit / 2, HAK_LEVEL);
+}
+
+void hak_heap_flush(struct hak_heap *h)
+{
+    for (unsigned c = 0; c < HAK_NCLASSES; c++) {
+        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_LEVEL);
+        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, false, HAK_LEVEL);
+    }
+}
+
+/* The thread is exiting: its cached blocks go back to their slabs, empty slabs to the
+ * pool, and the rest are abandoned for another thread to adopt. The heap is left so that
+ * a later malloc or free from another exit handler of this thread still works: it sets
+ * the heap up again and registers this once more. */
+void hak_heap_exit(struct hak_heap *h)
+{
+    if (h->state != HAK_HEAP_ACTIVE) return;
+    for (unsigned c = 0; c < HAK_NCLASSES; c++) {
+        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_LEVEL);
+        h->bins[c].limit = 0;
+        hak_slabs_disown(h, c, HAK_LEVEL);
+    }
+    h->tid = 0;
+    h->state = HAK_HEAP_EXITED;
+}

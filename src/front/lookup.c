@@ -1,0 +1,36 @@
+/* hak_lookup: pointer -> block (see lookup.h). */
+#include "front/lookup.h"
+#include "box/user_base.h"
+
+static enum hak_lookup_result lookup_slab(char *p, unsigned shift, struct hak_blockref *ref)
+{
+    struct hak_slab *s = hak_slab_at((uintptr_t)p, shift);
+    uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
+    if (owner == HAK_OWNER_NONE || p < s->start) return HAK_LOOKUP_UNASSIGNED;
+    const struct hak_class_layout *l = &hak_layout[s->cls];
+    uint32_t i = hak_block_index(l, (uintptr_t)(p - s->start));
+    if (i >= s->capacity) return HAK_LOOKUP_UNASSIGNED;
+    char *base = s->start + (size_t)i * l->stride;
+    char *user = hak_user_of(base, HAK_LEVEL);
+    /* A block of an aligned allocation is handed out at an offset into it. */
+    if (p != user && !((s->flags & HAK_SLAB_ALIGNED) && p > user)) return HAK_LOOKUP_INTERIOR;
+    ref->slab = s;
+    ref->large = NULL;
+    ref->base = base;
+    ref->usable = (size_t)(user + l->size - p);
+    return HAK_LOOKUP_SLAB;
+}
+
+enum hak_lookup_result hak_lookup(void *p, unsigned region, struct hak_blockref *ref)
+{
+    if (region >= HAK_REGION_TINY) return lookup_slab(p, region, ref);
+    if (region == HAK_REGION_NONE) return HAK_LOOKUP_FOREIGN;
+    if (region == HAK_REGION_LARGE_CONT) return HAK_LOOKUP_INTERIOR;
+    struct hak_large *l = hak_large_of(p);
+    if (!l) return HAK_LOOKUP_INTERIOR;
+    ref->slab = NULL;
+    ref->large = l;
+    ref->base = l;
+    ref->usable = hak_large_usable(l);
+    return HAK_LOOKUP_LARGE;
+}

@@ -1,0 +1,104 @@
+/* Large blocks: mapped directly, unmapped on free, resized with mremap. */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "large/large.h"
+#include "os/os.h"
+#include "stats.h"
+#include "superslab/superslab.h"
+
+static size_t map_size_for(size_t user_off, size_t size)
+{
+    if (size > PTRDIFF_MAX - user_off - hak_page_size) return 0;
+    return hak_align_up(user_off + size, hak_page_size);
+}
+
+static void region_own(struct hak_large *l)
+{
+    hak_region_set((uintptr_t)l, l->map_size, HAK_REGION_LARGE, HAK_REGION_LARGE_CONT);
+}
+
+static void region_disown(struct hak_large *l)
+{
+    hak_region_set((uintptr_t)l, l->map_size, HAK_REGION_NONE, HAK_REGION_NONE);
+}
+
+void *hak_large_alloc(size_t size, size_t align, bool *fresh)
+{
+    size_t user_off = align > HAK_LARGE_HEADER ? align : HAK_LARGE_HEADER;
+    size_t map_size = map_size_for(user_off, size);
+    if (!map_size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    struct hak_large *l = hak_os_map_aligned(map_size, align > HAK_SS_SIZE ? align : HAK_SS_SIZE);
+    if (!l) return NULL;
+    l->magic = HAK_LARGE_MAGIC;
+    l->map_size = map_size;
+    l->size = size;
+    l->user_off = user_off;
+    region_own(l);
+    HAK_COUNT(large_mapped, 1);
+    hak_count_mapped((ptrdiff_t)map_size);
+    *fresh = true;
+    return hak_large_user(l);
+}
+
+struct hak_large *hak_large_of(void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (hak_region_of(a) != HAK_REGION_LARGE) return NULL;
+    struct hak_large *l = (struct hak_large *)(a & ~(uintptr_t)HAK_SS_MASK);
+    if (l->magic != HAK_LARGE_MAGIC || hak_large_user(l) != p) return NULL;
+    return l;
+}
+
+void hak_large_free(struct hak_large *l)
+{
+    region_disown(l);
+    l->magic = 0;
+    HAK_COUNT(large_mapped, (size_t)-1);
+    hak_count_mapped(-(ptrdiff_t)l->map_size);
+    hak_os_unmap(l, l->map_size);
+}
+
+void *hak_large_realloc(struct hak_large *l, size_t size)
+{
+    size_t old = l->map_size, want = map_size_for(l->user_off, size);
+    if (!want) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (want <= old) {
+        /* Shrink in place; give back the tail once it is worth a system call. */
+        if (old - want >= ((size_t)64 << 10)) {
+            region_disown(l);
+            hak_os_unmap((char *)l + want, old - want);
+            l->map_size = want;
+            region_own(l);
+            hak_count_mapped(-(ptrdiff_t)(old - want));
+        }
+        l->size = size;
+        return hak_large_user(l);
+    }
+    void *p = mremap(l, old, want, 0); /* grow in place when the pages after are free */
+    if (p == MAP_FAILED) {
+        /* Move the pages to a new 2 MiB-aligned range: reserve it, then let mremap
+         * replace the reservation. Nothing is copied. */
+        void *dest = hak_os_map_aligned(want, HAK_SS_SIZE);
+        if (!dest) return NULL;
+        p = mremap(l, old, want, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+        if (p == MAP_FAILED) {
+            hak_os_unmap(dest, want);
+            errno = ENOMEM;
+            return NULL;
+        }
+        hak_region_set((uintptr_t)l, old, HAK_REGION_NONE, HAK_REGION_NONE);
+    }
+    l = p;
+    l->map_size = want;
+    l->size = size;
+    region_own(l);
+    hak_count_mapped((ptrdiff_t)(want - old));
+    return hak_large_user(l);
+}

@@ -1,0 +1,33 @@
+/* Large blocks (over HAK_POOL_MAX, or aligned beyond what a slab can give): one mapping
+ * each, aligned to 2 MiB so the region map can own it, with a header at its start.
+ *
+ *   [ struct hak_large | ...padding to user_off... | payload ....... ] [ unused tail ]
+ *   ^ base (2 MiB aligned; aligned to the alignment when that is larger)
+ */
+#ifndef HAK_LARGE_H
+#define HAK_LARGE_H
+
+#include "config.h"
+
+#define HAK_LARGE_MAGIC 0x48414b4c41524745ull /* "HAKLARGE" */
+#define HAK_LARGE_HEADER 64
+
+struct hak_large {
+    uint64_t magic;
+    size_t map_size; /* bytes mapped from base */
+    size_t size;     /* bytes requested */
+    size_t user_off; /* USER - base */
+};
+
+/* A new large block; *fresh tells whether its memory is known to be zero. */
+void *hak_large_alloc(size_t size, size_t align, bool *fresh);
+/* The header of the large block whose USER pointer is p, or NULL when p is not one. */
+struct hak_large *hak_large_of(void *p);
+void hak_large_free(struct hak_large *l);
+/* Resizes in place or by moving the pages (never copying); NULL with errno on failure. */
+void *hak_large_realloc(struct hak_large *l, size_t size);
+
+HAK_INLINE void *hak_large_user(struct hak_large *l) { return (char *)l + l->user_off; }
+HAK_INLINE size_t hak_large_usable(const struct hak_large *l) { return l->map_size - l->user_off; }
+
+#endif

@@ -1,0 +1,65 @@
+/* Drain: blocks go from a thread cache back to their slabs' free lists, and slabs that
+ * empty go back to the shared pool. Also the periodic tidy and the hand-over of a
+ * thread's slabs when it exits. */
+#include "front/heap.h"
+#include "slab/slab.h"
+
+/* An empty slab is given back unless keep_one is set and it is the thread's only slab
+ * of its class: that one is kept so that a class whose population hovers around one slab
+ * does not take and give back a slab over and over. */
+static void maybe_release(struct hak_heap *h, unsigned c, struct hak_slab *s, bool keep_one)
+{
+    struct hak_slab_list *partial = &h->partial[c];
+    if (keep_one && s->list == HAK_LIST_PARTIAL && partial->count == 1 && h->full[c].count == 0) return;
+    hak_slab_list_remove(s->list == HAK_LIST_FULL ? &h->full[c] : partial, s);
+    hak_slab_release(s);
+}
+
+void hak_drain(struct hak_heap *h, unsigned c, uint32_t n, int lv)
+{
+    struct hak_bin *b = &h->bins[c];
+    unsigned shift = hak_layout[c].slab_shift;
+    while (n-- && b->head) {
+        void *p = b->head;
+        b->head = hak_next_get(p, lv);
+        b->count--;
+        struct hak_slab *s = hak_slab_at((uintptr_t)p, shift);
+        hak_slab_push_free(s, p, lv);
+        if (s->list == HAK_LIST_FULL) {
+            hak_slab_list_remove(&h->full[c], s);
+            hak_slab_list_append(&h->partial[c], s, HAK_LIST_PARTIAL);
+        }
+        if (s->used == 0) maybe_release(h, c, s, true);
+    }
+}
+
+void hak_slabs_tidy(struct hak_heap *h, unsigned c, bool keep_one, int lv)
+{
+    struct hak_slab *s, *next;
+    for (s = h->full[c].head; s; s = next) {
+        next = s->next;
+        if (hak_remote_collect(s, lv)) {
+            hak_slab_list_remove(&h->full[c], s);
+            hak_slab_list_append(&h->partial[c], s, HAK_LIST_PARTIAL);
+        }
+    }
+    for (s = h->partial[c].head; s; s = next) {
+        next = s->next;
+        hak_remote_collect(s, lv);
+        if (s->used == 0) maybe_release(h, c, s, keep_one);
+    }
+}
+
+void hak_slabs_disown(struct hak_heap *h, unsigned c, int lv)
+{
+    struct hak_slab_list *lists[2] = {&h->partial[c], &h->full[c]};
+    for (unsigned i = 0; i < 2; i++) {
+        struct hak_slab *s;
+        while ((s = lists[i]->head)) {
+            hak_slab_list_remove(lists[i], s);
+            hak_remote_collect(s, lv);
+            if (s->used == 0) hak_slab_release(s);
+            else hak_slab_abandon(s);
+        }
+    }
+}

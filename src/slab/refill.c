@@ -1,0 +1,85 @@
+/* Refill: a thread cache ran empty. Blocks come, in this order, from the thread's current
+ * slab of the class (its free list, then its remote queue, then carving never-used
+ * space), from its other slabs, from its full slabs that received remote frees, from a
+ * slab an exited thread abandoned, and last from a fresh slab of the shared pool. */
+#include "front/heap.h"
+#include "slab/slab.h"
+
+/* Moves up to want blocks from s into bin b. */
+static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int lv)
+{
+    const struct hak_class_layout *l = &hak_layout[s->cls];
+    uint32_t got = 0;
+    if (!s->free) hak_remote_collect(s, lv);
+    if (s->free) {
+        void *head = s->free, *tail = head, *next;
+        got = 1;
+        while (got < want && (next = hak_next_get(tail, lv)) != NULL) {
+            tail = next;
+            got++;
+        }
+        s->free = hak_next_get(tail, lv);
+        hak_next_set(tail, b->head, lv);
+        b->head = head;
+        s->nfree -= got;
+    }
+    if (got < want && s->carved < s->capacity) {
+        /* Carve from the highest block down so the bin hands out ascending addresses. */
+        uint32_t n = want - got, left = s->capacity - s->carved;
+        if (n > left) n = left;
+        char *p = s->start + (size_t)(s->carved + n - 1) * l->stride;
+        for (uint32_t i = 0; i < n; i++, p -= l->stride) {
+            hak_next_set(p, b->head, lv);
+            b->head = p;
+        }
+        s->carved += n;
+        got += n;
+    }
+    s->used += got;
+    b->count += got;
+    return got;
+}
+
+/* Full slabs that others freed into since we last looked: scan a few, oldest first. */
+static struct hak_slab *reclaim_full(struct hak_heap *h, unsigned c, int lv)
+{
+    struct hak_slab_list *full = &h->full[c];
+    for (unsigned i = 0; i < 8 && full->head; i++) {
+        struct hak_slab *s = full->tail;
+        hak_slab_list_remove(full, s);
+        if (hak_remote_collect(s, lv)) {
+            hak_slab_list_push(&h->partial[c], s, HAK_LIST_PARTIAL);
+            return s;
+        }
+        hak_slab_list_push(full, s, HAK_LIST_FULL);
+    }
+    return NULL;
+}
+
+static struct hak_slab *new_slab(struct hak_heap *h, unsigned c, int lv)
+{
+    struct hak_slab *s = reclaim_full(h, c, lv);
+    if (s) return s;
+    s = hak_slab_adopt(c, h->tid);
+    if (s) {
+        hak_remote_collect(s, lv);
+    } else {
+        s = hak_slab_acquire(c, h->tid);
+        if (!s) return NULL;
+    }
+    hak_slab_list_push(&h->partial[c], s, HAK_LIST_PARTIAL);
+    return s;
+}
+
+bool hak_refill(struct hak_heap *h, unsigned c, int lv)
+{
+    struct hak_bin *b = &h->bins[c];
+    uint32_t want = hak_layout[c].batch;
+    for (;;) {
+        struct hak_slab *s = h->partial[c].head;
+        if (!s && !(s = new_slab(h, c, lv))) return false;
+        if (take(s, b, want, lv)) return true;
+        hak_slab_list_remove(&h->partial[c], s);
+        hak_slab_list_push(&h->full[c], s, HAK_LIST_FULL);
+    }
+}

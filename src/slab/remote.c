@@ -1,0 +1,36 @@
+/* Remote frees: a thread frees a block of a slab another thread owns. The block is pushed
+ * onto the slab's remote queue with one compare-and-swap (lock-free, no ABA: consumers
+ * only ever take the whole queue), and the owner moves the queue onto the slab's free
+ * list when it needs blocks or tidies up. */
+#include "slab/slab.h"
+#include "stats.h"
+
+void hak_remote_push(struct hak_slab *s, void *base, int lv)
+{
+    void *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+    do {
+        hak_next_set(base, head, lv);
+    } while (!__atomic_compare_exchange_n(&s->remote, &head, base, true, __ATOMIC_RELEASE,
+                                          __ATOMIC_RELAXED));
+}
+
+uint32_t hak_remote_collect(struct hak_slab *s, int lv)
+{
+    if (!hak_remote_pending(s)) return 0;
+    void *head = __atomic_exchange_n(&s->remote, HAK_REMOTE_END, __ATOMIC_ACQUIRE);
+    if (head == HAK_REMOTE_END) return 0;
+    uint32_t n = 1;
+    void *tail = head, *next;
+    while ((next = hak_next_get(tail, lv)) != HAK_REMOTE_END) {
+        tail = next;
+        n++;
+    }
+    /* The end marker is overwritten here, so it never reaches a free list. */
+    hak_next_set(tail, s->free, lv);
+    s->free = head;
+    s->nfree += n;
+    s->used -= n;
+    HAK_COUNT(remote_drains, 1);
+    HAK_COUNT(remote_frees, n);
+    return n;
+}

@@ -1,0 +1,60 @@
+/* Mapping superslabs, the region map, and the registry of every superslab. */
+#include "superslab/superslab.h"
+
+#include "os/os.h"
+#include "stats.h"
+
+/* 64 MiB of address space, zero until written: the pages of the map that are never
+ * written cost nothing, and reading them reads the zero page. */
+uint8_t hak_regionmap[HAK_REGION_ENTRIES];
+
+struct hak_superslab *hak_superslabs;
+
+void hak_region_set(uintptr_t start, size_t size, unsigned first, unsigned rest)
+{
+    uintptr_t i = start >> HAK_SS_SHIFT, end = (start + size - 1) >> HAK_SS_SHIFT;
+    __atomic_store_n(&hak_regionmap[i], (uint8_t)first, __ATOMIC_RELEASE);
+    while (++i <= end) __atomic_store_n(&hak_regionmap[i], (uint8_t)rest, __ATOMIC_RELEASE);
+}
+
+/* Called with the pool lock held. */
+struct hak_superslab *hak_superslab_map(unsigned kind)
+{
+    struct hak_superslab *ss = hak_os_map_aligned(HAK_SS_SIZE, HAK_SS_SIZE);
+    if (!ss) return NULL;
+    unsigned shift = kind == HAK_KIND_TINY ? HAK_TINY_SLAB_SHIFT : HAK_POOL_SLAB_SHIFT;
+    ss->magic = HAK_SS_MAGIC;
+    ss->kind = (uint8_t)kind;
+    ss->slab_shift = (uint8_t)shift;
+    ss->nslabs = (uint8_t)(HAK_SS_SIZE >> shift);
+    ss->nfree = ss->nslabs;
+    ss->free_mask = (uint32_t)(((uint64_t)1 << ss->nslabs) - 1);
+    ss->dirty_mask = 0;
+    for (unsigned i = 0; i < ss->nslabs; i++) {
+        ss->slabs[i].owner = HAK_OWNER_NONE;
+        ss->slabs[i].index = (uint8_t)i;
+    }
+    ss->prev = NULL;
+    ss->next = hak_superslabs;
+    if (hak_superslabs) hak_superslabs->prev = ss;
+    hak_superslabs = ss;
+    hak_region_set((uintptr_t)ss, HAK_SS_SIZE, shift, shift);
+
+    size_t n = HAK_COUNT(superslabs_mapped, 1) + 1;
+    if (n > hak_counters.superslabs_peak) hak_counters.superslabs_peak = n;
+    hak_count_mapped((ptrdiff_t)HAK_SS_SIZE);
+    return ss;
+}
+
+/* Called with the pool lock held; the superslab has no assigned slab. */
+void hak_superslab_unmap(struct hak_superslab *ss)
+{
+    if (ss->prev) ss->prev->next = ss->next;
+    else hak_superslabs = ss->next;
+    if (ss->next) ss->next->prev = ss->prev;
+    hak_region_set((uintptr_t)ss, HAK_SS_SIZE, HAK_REGION_NONE, HAK_REGION_NONE);
+    ss->magic = 0;
+    hak_os_unmap(ss, HAK_SS_SIZE);
+    HAK_COUNT(superslabs_mapped, (size_t)-1);
+    hak_count_mapped(-(ptrdiff_t)HAK_SS_SIZE);
+}

@@ -1,0 +1,163 @@
+/* Superslabs, slabs and the region map.
+ *
+ * A superslab is 2 MiB, aligned to 2 MiB, and split into slabs of one size: 32 slabs of
+ * 64 KiB for tiny classes or 4 of 512 KiB for the mid-size pool. All metadata sits out of
+ * band at the start of the superslab, so an overflow of a block cannot reach it:
+ *
+ *   superslab: [ header + slab metadata (4 KiB) | slab 0 blocks | slab 1 | ... | slab N-1 ]
+ *
+ * A slab is assigned to one class at a time, on demand, from the shared pool
+ * (slab_pool.c) and returned to it when it is empty. Each assigned slab has an owner: the
+ * thread that allocates from it. Only the owner touches its free list; other threads
+ * free into its remote queue (src/slab/remote.c). A slab whose owner exited is
+ * abandoned: frees into it take the pool lock until another thread adopts it.
+ *
+ * The region map says, for every 2 MiB of the address space, whether hakmem owns it and
+ * how: ownership of any pointer is one shift and one byte load, and never reads memory
+ * hakmem does not own (principle 4).
+ */
+#ifndef HAK_SUPERSLAB_H
+#define HAK_SUPERSLAB_H
+
+#include "config.h"
+#include "layout.h"
+
+/* Region map values. A superslab's entry is its slab shift, so that the free path gets
+ * the slab index with the same load that proves ownership. */
+enum {
+    HAK_REGION_NONE = 0,
+    HAK_REGION_LARGE = 1,      /* the first 2 MiB of a large mapping (its header) */
+    HAK_REGION_LARGE_CONT = 2, /* further 2 MiB pieces of a large mapping */
+    HAK_REGION_TINY = HAK_TINY_SLAB_SHIFT,
+    HAK_REGION_POOL = HAK_POOL_SLAB_SHIFT,
+};
+#define HAK_REGION_ENTRIES ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT))
+extern uint8_t hak_regionmap[HAK_REGION_ENTRIES];
+
+HAK_INLINE unsigned hak_region_of(uintptr_t a)
+{
+    uintptr_t i = a >> HAK_SS_SHIFT;
+    if (hak_unlikely(i >= HAK_REGION_ENTRIES)) return HAK_REGION_NONE;
+    return __atomic_load_n(&hak_regionmap[i], __ATOMIC_RELAXED);
+}
+void hak_region_set(uintptr_t start, size_t size, unsigned first, unsigned rest);
+
+/* Slab owners besides thread ids (which start at 1). */
+#define HAK_OWNER_NONE UINT32_MAX            /* not assigned to a class */
+#define HAK_OWNER_ABANDONED (UINT32_MAX - 1) /* its thread exited */
+
+/* Slab flags: any set bit sends a free of this slab's blocks off the fast path. */
+#define HAK_SLAB_ALIGNED 0x01 /* holds blocks returned by an aligned allocation at an offset */
+
+enum hak_slab_list_id { HAK_LIST_NONE, HAK_LIST_PARTIAL, HAK_LIST_FULL, HAK_LIST_ABANDONED };
+
+struct hak_slab {
+    /* read by every free */
+    uint32_t owner; /* a thread id, HAK_OWNER_NONE or HAK_OWNER_ABANDONED (atomic) */
+    uint8_t cls;
+    uint8_t flags;
+    uint8_t list;  /* enum hak_slab_list_id: which list links it */
+    uint8_t index; /* in its superslab */
+    /* the owner's (or, when abandoned, the pool lock's) */
+    uint32_t used;     /* blocks out of the slab: allocated, in a thread cache or a remote queue */
+    uint32_t nfree;    /* blocks on the free list */
+    uint32_t capacity; /* blocks that fit */
+    uint32_t carved;   /* blocks carved so far; the rest of the slab was never touched */
+    char *start;       /* BASE of block 0 */
+    void *free;        /* free list of BASE pointers, linked through the next-pointer box */
+    struct hak_slab *next, *prev;
+    /* other threads push here; terminated by HAK_REMOTE_END */
+    void *remote;
+};
+_Static_assert(sizeof(struct hak_slab) == 64, "slab metadata is one cache line");
+
+#define HAK_SS_MAGIC 0x48414b53u /* "HAKS" */
+#define HAK_SS_HEADER 4096       /* bytes before slab 0's blocks */
+
+struct hak_superslab {
+    uint32_t magic;
+    uint8_t kind;       /* enum hak_class_kind */
+    uint8_t slab_shift;
+    uint8_t nslabs;
+    uint8_t nfree;      /* unassigned slabs */
+    uint32_t free_mask; /* unassigned slabs */
+    uint32_t dirty_mask; /* unassigned slabs whose pages may still be resident */
+    struct hak_superslab *next, *prev;          /* every superslab */
+    struct hak_superslab *avail_next, *avail_prev; /* those with an unassigned slab */
+    bool on_avail;
+    struct hak_slab slabs[HAK_MAX_SLABS] HAK_ALIGNED(HAK_CACHE_LINE);
+};
+_Static_assert(sizeof(struct hak_superslab) <= HAK_SS_HEADER, "superslab header fits");
+
+HAK_INLINE struct hak_superslab *hak_ss_of(const void *p)
+{
+    return (struct hak_superslab *)((uintptr_t)p & ~(uintptr_t)HAK_SS_MASK);
+}
+
+/* The slab holding address a, which lies in a superslab of the given slab shift. */
+HAK_INLINE struct hak_slab *hak_slab_at(uintptr_t a, unsigned shift)
+{
+    return &hak_ss_of((void *)a)->slabs[(a & HAK_SS_MASK) >> shift];
+}
+
+HAK_INLINE char *hak_slab_end(const struct hak_slab *s, unsigned shift)
+{
+    return (char *)hak_ss_of(s) + ((size_t)(s->index + 1) << shift);
+}
+
+/* ---- the shared pool (slab_pool.c) ---- */
+struct hak_slab *hak_slab_acquire(unsigned cls, uint32_t owner);
+void hak_slab_release(struct hak_slab *s);
+void hak_slab_abandon(struct hak_slab *s);
+struct hak_slab *hak_slab_adopt(unsigned cls, uint32_t owner);
+bool hak_abandoned_free(struct hak_slab *s, void *base);
+void hak_pool_purge(void);
+void hak_pool_lock(void);
+void hak_pool_unlock(void);
+void hak_pool_after_fork_child(void);
+
+/* ---- superslab mapping and the registry of all superslabs (superslab.c) ---- */
+struct hak_superslab *hak_superslab_map(unsigned kind);
+void hak_superslab_unmap(struct hak_superslab *ss);
+extern struct hak_superslab *hak_superslabs; /* every mapped superslab, under the pool lock */
+
+/* ---- lists of slabs (an owner's partial and full lists, the abandoned lists) ---- */
+struct hak_slab_list {
+    struct hak_slab *head, *tail;
+    uint32_t count;
+};
+
+HAK_INLINE void hak_slab_list_push(struct hak_slab_list *l, struct hak_slab *s, unsigned id)
+{
+    s->prev = NULL;
+    s->next = l->head;
+    if (l->head) l->head->prev = s;
+    else l->tail = s;
+    l->head = s;
+    l->count++;
+    s->list = (uint8_t)id;
+}
+
+HAK_INLINE void hak_slab_list_append(struct hak_slab_list *l, struct hak_slab *s, unsigned id)
+{
+    s->next = NULL;
+    s->prev = l->tail;
+    if (l->tail) l->tail->next = s;
+    else l->head = s;
+    l->tail = s;
+    l->count++;
+    s->list = (uint8_t)id;
+}
+
+HAK_INLINE void hak_slab_list_remove(struct hak_slab_list *l, struct hak_slab *s)
+{
+    if (s->prev) s->prev->next = s->next;
+    else l->head = s->next;
+    if (s->next) s->next->prev = s->prev;
+    else l->tail = s->prev;
+    s->next = s->prev = NULL;
+    l->count--;
+    s->list = HAK_LIST_NONE;
+}
+
+#endif
