@@ -3,7 +3,7 @@
 
 /* Tiny: 8 (requests under 16 need only 8-byte alignment), then 16-byte steps to 128,
  * then four classes per power of two. Pool: four classes per power of two up to 128 KiB.
- * Worst-case internal fragmentation: 47% at 17 bytes (-> 32), at most 25% above 128 B. */
+ * Worst-case internal fragmentation: 47% at 17 bytes (-> 32), under 20% above 128 B. */
 const uint32_t hak_class_sizes[HAK_NCLASSES] = {
     8,     16,    32,    48,    64,    80,    96,     112,    128,    160,    192,    224,   256,
     320,   384,   448,   512,   640,   768,   896,    1024,                               /* tiny */

@@ -42,6 +42,10 @@ void hak_init_slow(void)
     hak_os_init();
     hak_env_read();
     hak_level = hak_env.level;
+#ifndef HAKMEM_FIXED_LEVEL
+    extern size_t hak_fast_tiny_lim;
+    if (hak_level) hak_fast_tiny_lim = 0;
+#endif
     hak_layout_init();
     pthread_key_create(&exit_key, thread_exit);
     __atomic_store_n(&hak_init_state, 2, __ATOMIC_RELEASE);

@@ -2,8 +2,9 @@
  * HAK_INTERPOSE, also under the C library's names (libhakmem*.so).
  *
  * A fixed-level build calls the fast paths instantiated at its level. The runtime-level
- * build tests the level once: level 0 runs the level-0 instance inline, and any other
- * level one instance per level, so no feature is tested per operation. */
+ * build runs the level-0 instance inline, guarded so that it can only succeed at level 0
+ * (hak_fast_tiny_max, fast_tid), and otherwise the instance of the level in force: no
+ * feature is tested per operation. */
 #include <errno.h>
 #include <string.h>
 
@@ -16,29 +17,65 @@
 #include "slab/slab.h"
 
 #ifdef HAKMEM_FIXED_LEVEL
-#define HAK_DISPATCH(fn, ...) return fn(__VA_ARGS__, HAKMEM_FIXED_LEVEL)
-#else
-#define HAK_DISPATCH(fn, ...)                                     \
-    do {                                                          \
-        if (hak_likely(hak_level == 0)) return fn(__VA_ARGS__, 0); \
-        switch (hak_level) {                                      \
-        case 1: return fn(__VA_ARGS__, 1);                        \
-        case 2: return fn(__VA_ARGS__, 2);                        \
-        case 3: return fn(__VA_ARGS__, 3);                        \
-        default: return fn(__VA_ARGS__, 4);                       \
-        }                                                         \
-    } while (0)
-#endif
 
 HAK_EXPORT void *hak_malloc(size_t n)
 {
-    HAK_DISPATCH(hak_front_malloc, n);
+    return hak_front_malloc(n, HAKMEM_FIXED_LEVEL);
 }
 
 HAK_EXPORT void hak_free(void *p)
 {
-    HAK_DISPATCH(hak_front_free, p);
+    unsigned r;
+    if (hak_likely(hak_front_free(p, HAKMEM_FIXED_LEVEL, &r))) return;
+    hak_free_slow(p, r);
 }
+
+#else
+
+/* HAK_TINY_MAX + 1 at level 0, else 0: one compare tests both the size and the level. */
+size_t hak_fast_tiny_lim = HAK_TINY_MAX + 1;
+
+#define HAK_LEVEL_SWITCH(call)                  \
+    switch (hak_level) {                        \
+    case 0: call(0);                            \
+    case 1: call(1);                            \
+    case 2: call(2);                            \
+    case 3: call(3);                            \
+    default: call(4);                           \
+    }
+
+static HAK_NOINLINE void *malloc_levels(size_t n)
+{
+#define MALLOC_AT(lv) return hak_front_malloc(n, lv)
+    HAK_LEVEL_SWITCH(MALLOC_AT)
+#undef MALLOC_AT
+}
+
+HAK_EXPORT void *hak_malloc(size_t n)
+{
+    if (hak_likely(n < hak_fast_tiny_lim)) return hak_front_pop(n, 0);
+    return malloc_levels(n);
+}
+
+static HAK_NOINLINE void free_levels(void *p)
+{
+    unsigned r;
+#define FREE_AT(lv)                                   \
+    if (!hak_front_free(p, lv, &r)) hak_free_slow(p, r); \
+    return
+    HAK_LEVEL_SWITCH(FREE_AT)
+#undef FREE_AT
+}
+
+HAK_EXPORT void hak_free(void *p)
+{
+    unsigned r;
+    if (hak_likely(hak_front_free(p, 0, &r))) return;
+    if (hak_likely(hak_level == 0)) hak_free_slow(p, r);
+    else free_levels(p);
+}
+
+#endif
 
 // ---- calloc, realloc ----
 

@@ -17,38 +17,49 @@ void *hak_alloc_class(unsigned c, int lv);
  * sentinel byte is needed). */
 #define HAK_TINY_FAST_MAX(lv) (HAK_TINY_MAX - (HAK_HEADERS(lv) ? 1 : 0))
 
-HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
+/* Pops a block of the class of n <= HAK_TINY_FAST_MAX(lv) from the thread cache. */
+HAK_INLINE void *hak_front_pop(size_t n, const int lv)
 {
-    if (hak_likely(n <= HAK_TINY_FAST_MAX(lv))) {
-        unsigned c = hak_small_class[(hak_class_request(n, lv) + 7) >> 3];
-        struct hak_bin *b = &hak_heap_tls.bins[c];
-        void *base = b->head;
-        if (hak_likely(base != NULL)) {
-            b->head = hak_next_get(base, lv);
-            b->count--;
-            return hak_user_of(base, lv);
-        }
+    unsigned c = hak_small_class[(hak_class_request(n, lv) + 7) >> 3];
+    struct hak_bin *b = &hak_heap_tls.bins[c];
+    void *base = b->head;
+    if (hak_likely(base != NULL)) {
+        b->head = hak_next_get(base, lv);
+        b->count--;
+        return hak_user_of(base, lv);
     }
     return hak_malloc_slow(n);
 }
 
-HAK_INLINE void hak_front_free(void *p, const int lv)
+HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
+{
+    if (hak_likely(n <= HAK_TINY_FAST_MAX(lv))) return hak_front_pop(n, lv);
+    return hak_malloc_slow(n);
+}
+
+/* Pushes p on the thread cache when it is a plain block of a slab this thread owns;
+ * otherwise returns false with the region of p in *region, for hak_free_slow. The level-0
+ * instance compares owners with fast_tid, which the runtime-level build sets to 0 (no
+ * slab's owner) above level 0, so that this path needs no level test of its own. */
+HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
 {
     uintptr_t a = (uintptr_t)p;
     unsigned r = hak_region_of(a);
     if (hak_likely(r >= HAK_REGION_TINY)) {
         struct hak_slab *s = hak_slab_at(a, r);
         struct hak_heap *h = &hak_heap_tls;
-        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == h->tid && s->flags == 0)) {
+        uint32_t me = lv == 0 ? h->fast_tid : h->tid;
+        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0)) {
             struct hak_bin *b = &h->bins[s->cls];
             void *base = hak_base_of(p, lv);
             hak_next_set(base, b->head, lv);
             b->head = base;
             if (hak_unlikely(++b->count > b->limit)) hak_heap_overflow(s->cls);
-            return;
+            return true;
         }
     }
-    hak_free_slow(p, r);
+    *region = r;
+    return false;
 }
 
 #endif

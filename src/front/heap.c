@@ -22,6 +22,11 @@ struct hak_heap *hak_heap_setup(void)
     if (h->state == HAK_HEAP_ACTIVE) return h;
     h->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
     if (h->tid >= HAK_OWNER_ABANDONED) h->tid = 1; /* after four billion threads */
+#ifdef HAKMEM_FIXED_LEVEL
+    h->fast_tid = h->tid;
+#else
+    h->fast_tid = hak_level == 0 ? h->tid : 0;
+#endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) h->bins[c].limit = hak_layout[c].tc_limit;
     h->state = HAK_HEAP_ACTIVE;
     /* Last, once the heap works: this may allocate (keys past the first 32). */
@@ -75,6 +80,6 @@ void hak_heap_exit(struct hak_heap *h)
         h->bins[c].limit = 0;
         hak_slabs_disown(h, c, HAK_LEVEL);
     }
-    h->tid = 0;
+    h->tid = h->fast_tid = 0;
     h->state = HAK_HEAP_EXITED;
 }

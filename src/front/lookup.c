@@ -26,6 +26,7 @@ enum hak_lookup_result hak_lookup(void *p, unsigned region, struct hak_blockref 
     if (region >= HAK_REGION_TINY) return lookup_slab(p, region, ref);
     if (region == HAK_REGION_NONE) return HAK_LOOKUP_FOREIGN;
     if (region == HAK_REGION_LARGE_CONT) return HAK_LOOKUP_INTERIOR;
+    /* HAK_REGION_LARGE or HAK_REGION_LARGE_PREV */
     struct hak_large *l = hak_large_of(p);
     if (!l) return HAK_LOOKUP_INTERIOR;
     ref->slab = NULL;

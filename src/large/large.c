@@ -15,7 +15,13 @@ static size_t map_size_for(size_t user_off, size_t size)
 
 static void region_own(struct hak_large *l)
 {
-    hak_region_set((uintptr_t)l, l->map_size, HAK_REGION_LARGE, HAK_REGION_LARGE_CONT);
+    uintptr_t a = (uintptr_t)l;
+    if (l->user_off < HAK_SS_SIZE) {
+        hak_region_set(a, l->map_size, HAK_REGION_LARGE, HAK_REGION_LARGE_CONT);
+    } else {
+        hak_region_set(a, HAK_SS_SIZE, HAK_REGION_LARGE_CONT, HAK_REGION_LARGE_CONT);
+        hak_region_set(a + HAK_SS_SIZE, l->map_size - HAK_SS_SIZE, HAK_REGION_LARGE_PREV, HAK_REGION_LARGE_CONT);
+    }
 }
 
 static void region_disown(struct hak_large *l)
@@ -23,16 +29,32 @@ static void region_disown(struct hak_large *l)
     hak_region_set((uintptr_t)l, l->map_size, HAK_REGION_NONE, HAK_REGION_NONE);
 }
 
+/* map_size bytes at a 2 MiB boundary lying 2 MiB below a multiple of align (> 2 MiB). */
+static void *map_below_aligned(size_t map_size, size_t align)
+{
+    if (map_size > SIZE_MAX - align) return NULL;
+    char *a = hak_os_map_aligned(align + map_size, align);
+    if (!a) return NULL;
+    char *base = a + align - HAK_SS_SIZE;
+    hak_os_unmap(a, align - HAK_SS_SIZE);
+    hak_os_unmap(base + map_size, HAK_SS_SIZE);
+    return base;
+}
+
 void *hak_large_alloc(size_t size, size_t align, bool *fresh)
 {
-    size_t user_off = align > HAK_LARGE_HEADER ? align : HAK_LARGE_HEADER;
+    size_t user_off = align < HAK_LARGE_HEADER ? HAK_LARGE_HEADER : align < HAK_SS_SIZE ? align : HAK_SS_SIZE;
     size_t map_size = map_size_for(user_off, size);
     if (!map_size) {
         errno = ENOMEM;
         return NULL;
     }
-    struct hak_large *l = hak_os_map_aligned(map_size, align > HAK_SS_SIZE ? align : HAK_SS_SIZE);
-    if (!l) return NULL;
+    struct hak_large *l = align > HAK_SS_SIZE ? map_below_aligned(map_size, align)
+                                              : hak_os_map_aligned(map_size, HAK_SS_SIZE);
+    if (!l) {
+        errno = ENOMEM;
+        return NULL;
+    }
     l->magic = HAK_LARGE_MAGIC;
     l->map_size = map_size;
     l->size = size;
@@ -46,9 +68,11 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
 
 struct hak_large *hak_large_of(void *p)
 {
-    uintptr_t a = (uintptr_t)p;
-    if (hak_region_of(a) != HAK_REGION_LARGE) return NULL;
-    struct hak_large *l = (struct hak_large *)(a & ~(uintptr_t)HAK_SS_MASK);
+    uintptr_t a = (uintptr_t)p, piece = a & ~(uintptr_t)HAK_SS_MASK;
+    unsigned r = hak_region_of(a);
+    if (r == HAK_REGION_LARGE_PREV) piece -= HAK_SS_SIZE;
+    else if (r != HAK_REGION_LARGE) return NULL;
+    struct hak_large *l = (struct hak_large *)piece;
     if (l->magic != HAK_LARGE_MAGIC || hak_large_user(l) != p) return NULL;
     return l;
 }

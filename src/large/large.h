@@ -1,8 +1,12 @@
 /* Large blocks (over HAK_POOL_MAX, or aligned beyond what a slab can give): one mapping
  * each, aligned to 2 MiB so the region map can own it, with a header at its start.
  *
- *   [ struct hak_large | ...padding to user_off... | payload ....... ] [ unused tail ]
- *   ^ base (2 MiB aligned; aligned to the alignment when that is larger)
+ *   [ struct hak_large | ...padding to user_off... | payload ....... ]
+ *   ^ base, 2 MiB aligned
+ *
+ * The header is found from the 2 MiB piece that holds the USER pointer. An alignment of
+ * 2 MiB or more puts USER on a piece boundary: then user_off is 2 MiB, the header has the
+ * piece before to itself, and the piece of USER is marked HAK_REGION_LARGE_PREV.
  */
 #ifndef HAK_LARGE_H
 #define HAK_LARGE_H
