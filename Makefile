@@ -11,11 +11,13 @@ V       ?= 0
 
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -fPIC -pthread -Iinclude -Isrc \
+CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -fPIC -pthread -Iinclude -Isrc -I. \
 	-fvisibility=hidden -fno-semantic-interposition -ftls-model=initial-exec \
 	-fno-builtin-malloc -fno-builtin-free -fno-builtin-calloc -fno-builtin-realloc \
 	-fno-stack-protector -fno-plt -D_GNU_SOURCE $(EXTRA_CFLAGS)
 LDLIBS_LIB := -pthread
+# Level 0 needs nothing beyond libc; the levels with stacks link libunwind.
+LDLIBS_CHECKED := -pthread -lunwind
 
 ifeq ($(V),0)
 Q := @
@@ -25,16 +27,16 @@ Q :=
 msg :=
 endif
 
-SRCS := $(sort $(shell find src -name '*.c'))
-HDRS := $(shell find src include -name '*.h')
+SRCS := $(sort $(shell find src integrity trace -name '*.c' -not -path 'trace/lttng/*'))
+HDRS := $(shell find src include integrity trace -name '*.h' -o -name '*.def')
 LEVELS := 0 1 2 3 4
 VARIANTS := rt $(addprefix l,$(LEVELS))
 
 flags_rt := -DHAKMEM_RUNTIME_LEVEL
 $(foreach l,$(LEVELS),$(eval flags_l$(l) := -DHAKMEM_FIXED_LEVEL=$(l)))
 
-objs = $(patsubst src/%.c,$(BUILD)/obj/$(1)/%.o,$(SRCS))
-iobj = $(BUILD)/obj/$(1)/api/malloc.interpose.o
+objs = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(SRCS))
+iobj = $(BUILD)/obj/$(1)/src/api/malloc.interpose.o
 
 LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a \
 	$(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so)
@@ -44,11 +46,11 @@ all: $(LIBS) tests
 
 # ---- library objects, one rule per variant ----
 define variant_rules
-$(BUILD)/obj/$(1)/%.o: src/%.c $(HDRS)
+$(BUILD)/obj/$(1)/%.o: %.c $(HDRS)
 	$$(call msg,CC,$$@)
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $$(CFLAGS_BASE) $$(flags_$(1)) -c $$< -o $$@
-$(BUILD)/obj/$(1)/api/malloc.interpose.o: src/api/malloc.c $(HDRS)
+$(BUILD)/obj/$(1)/src/api/malloc.interpose.o: src/api/malloc.c $(HDRS)
 	$$(call msg,CC,$$@)
 	@mkdir -p $$(dir $$@)
 	$(Q)$$(CC) $$(CFLAGS_BASE) $$(flags_$(1)) -DHAK_INTERPOSE -c $$< -o $$@
@@ -57,12 +59,12 @@ $(foreach v,$(VARIANTS),$(eval $(call variant_rules,$(v))))
 
 # A shared library takes every object of its variant but api/malloc.o, replaced by the
 # interposing build of the same file.
-solib_objs = $(filter-out $(BUILD)/obj/$(1)/api/malloc.o,$(call objs,$(1))) $(call iobj,$(1))
+solib_objs = $(filter-out $(BUILD)/obj/$(1)/src/api/malloc.o,$(call objs,$(1))) $(call iobj,$(1))
 
 $(BUILD)/lib/libhakmem.so: $(call solib_objs,rt)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -o $@ $^ $(LDLIBS_LIB)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -o $@ $^ $(LDLIBS_CHECKED)
 
 $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 	$(call msg,AR,$@)
@@ -73,7 +75,10 @@ $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 $(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -o $@ $^ $(LDLIBS_LIB)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -o $@ $^ $(if $(filter 0,$*),$(LDLIBS_LIB),$(LDLIBS_CHECKED))
+
+# ---- parts with build rules of their own ----
+-include trace/lttng/lttng.mk viewer/viewer.mk tests/integrity/integrity.mk
 
 # ---- tests ----
 TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -pthread -D_GNU_SOURCE -Itests -Iinclude
@@ -89,7 +94,7 @@ tests: $(UNIT_BINS) $(API_BINS) $(TEST_SOS)
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/harness.h $(BUILD)/lib/libhakmem.a $(HDRS)
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(TEST_CFLAGS) -Isrc -DHAKMEM_RUNTIME_LEVEL $< -o $@ $(BUILD)/lib/libhakmem.a -ldl
+	$(Q)$(CC) $(TEST_CFLAGS) -Isrc -I. -DHAKMEM_RUNTIME_LEVEL $< -o $@ $(BUILD)/lib/libhakmem.a -ldl -lunwind
 
 $(BUILD)/tests/%.so: tests/%.so.c tests/harness.h
 	$(call msg,CC,$@)

@@ -11,7 +11,7 @@
  *   level  feature              what it adds (docs/INTEGRITY.md has the full table)
  *   1      HAK_CHECKS(lv)       validation of every pointer given to free/realloc, links
  *   2      HAK_HEADERS(lv)      a 16-byte header per block, tail sentinel, free poisoning
- *   3      HAK_RINGS(lv)        per-thread pointer-trace rings, slab invariants
+ *   3      HAK_RINGS(lv)        per-thread pointer-trace rings (a mode bit, see below)
  *   4      HAK_QUARANTINE(lv)   delayed reuse, allocation/free stacks
  */
 #ifndef HAK_CONFIG_H
@@ -38,12 +38,23 @@
 /* The level in force; constant in fixed builds. Set once by hak_init. */
 extern int hak_level;
 
-/* Features of level lv. Fast paths are instantiated once per level with lv a constant
- * (see src/api/malloc.c), so these fold away; slow paths pass HAK_LEVEL. */
-#define HAK_FEAT(lv, n) (HAK_LEVEL_MAX >= (n) && (lv) >= (n))
+/* A mode is a level plus HAK_MODE_RINGS when the pointer-trace rings record (level 3 and
+ * up by default, or HAKMEM_TRACE=1 at any level but in libhakmem-l0.so). Functions take
+ * it as their `lv` argument. Fast paths are instantiated once per mode with lv a constant
+ * (see src/api/malloc.c), so the feature tests below fold away; slow paths pass HAK_MODE,
+ * the mode in force (in a fixed build its level part is still a constant). */
+#define HAK_MODE_RINGS 8
+extern int hak_mode;
+#ifdef HAKMEM_FIXED_LEVEL
+#define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & HAK_MODE_RINGS : 0))
+#else
+#define HAK_MODE hak_mode
+#endif
+
+#define HAK_FEAT(lv, n) (HAK_LEVEL_MAX >= (n) && ((lv) & 7) >= (n))
 #define HAK_CHECKS(lv) HAK_FEAT(lv, 1)
 #define HAK_HEADERS(lv) HAK_FEAT(lv, 2)
-#define HAK_RINGS(lv) HAK_FEAT(lv, 3)
+#define HAK_RINGS(lv) (HAK_LEVEL_MAX >= 1 && ((lv) & HAK_MODE_RINGS))
 #define HAK_QUARANTINE(lv) HAK_FEAT(lv, 4)
 
 #define hak_likely(x) __builtin_expect(!!(x), 1)

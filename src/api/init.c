@@ -14,12 +14,20 @@
 
 #ifdef HAKMEM_FIXED_LEVEL
 int hak_level = HAKMEM_FIXED_LEVEL;
+int hak_mode = HAKMEM_FIXED_LEVEL;
 #else
 int hak_level; /* 0 until start-up reads the environment; no block exists before */
+int hak_mode;
 #endif
 int hak_init_state;
 
 static pthread_key_t exit_key;
+
+/* Rings record at level 3 and up unless HAKMEM_TRACE says otherwise. */
+static bool hak_trace_wanted(void)
+{
+    return hak_level >= 3;
+}
 
 static void thread_exit(void *arg)
 {
@@ -42,9 +50,10 @@ void hak_init_slow(void)
     hak_os_init();
     hak_env_read();
     hak_level = hak_env.level;
+    hak_mode = hak_level | (HAK_LEVEL_MAX >= 1 && hak_trace_wanted() ? HAK_MODE_RINGS : 0);
 #ifndef HAKMEM_FIXED_LEVEL
     extern size_t hak_fast_tiny_lim;
-    if (hak_level) hak_fast_tiny_lim = 0;
+    if (hak_mode) hak_fast_tiny_lim = 0;
 #endif
     hak_layout_init();
     pthread_key_create(&exit_key, thread_exit);

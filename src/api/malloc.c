@@ -18,61 +18,75 @@
 
 #ifdef HAKMEM_FIXED_LEVEL
 
+/* The mode's ring bit is the only thing decided at run time. */
+#define L HAKMEM_FIXED_LEVEL
+#define RINGS_ON (HAK_LEVEL_MAX >= 1 && (hak_mode & HAK_MODE_RINGS))
+
 HAK_EXPORT void *hak_malloc(size_t n)
 {
-    return hak_front_malloc(n, HAKMEM_FIXED_LEVEL);
+    if (RINGS_ON) return hak_front_malloc(n, L | HAK_MODE_RINGS);
+    return hak_front_malloc(n, L);
 }
 
 HAK_EXPORT void hak_free(void *p)
 {
     unsigned r;
-    if (hak_likely(hak_front_free(p, HAKMEM_FIXED_LEVEL, &r))) return;
+    if (RINGS_ON) {
+        if (!hak_front_free(p, L | HAK_MODE_RINGS, &r)) hak_free_slow(p, r);
+        return;
+    }
+    if (hak_likely(hak_front_free(p, L, &r))) return;
     hak_free_slow(p, r);
 }
 
 #else
 
-/* HAK_TINY_MAX + 1 at level 0, else 0: one compare tests both the size and the level. */
+/* HAK_TINY_MAX + 1 in mode 0, else 0: one compare tests both the size and the mode. */
 size_t hak_fast_tiny_lim = HAK_TINY_MAX + 1;
 
-#define HAK_LEVEL_SWITCH(call)                  \
-    switch (hak_level) {                        \
-    case 0: call(0);                            \
-    case 1: call(1);                            \
-    case 2: call(2);                            \
-    case 3: call(3);                            \
-    default: call(4);                           \
+#define HAK_MODE_SWITCH(call)                            \
+    switch (hak_mode) {                                  \
+    case 0: call(0);                                     \
+    case 1: call(1);                                     \
+    case 2: call(2);                                     \
+    case 3: call(3);                                     \
+    case 4: call(4);                                     \
+    case 0 | HAK_MODE_RINGS: call(0 | HAK_MODE_RINGS);   \
+    case 1 | HAK_MODE_RINGS: call(1 | HAK_MODE_RINGS);   \
+    case 2 | HAK_MODE_RINGS: call(2 | HAK_MODE_RINGS);   \
+    case 3 | HAK_MODE_RINGS: call(3 | HAK_MODE_RINGS);   \
+    default: call(4 | HAK_MODE_RINGS);                   \
     }
 
-static HAK_NOINLINE void *malloc_levels(size_t n)
+static HAK_NOINLINE void *malloc_modes(size_t n)
 {
-#define MALLOC_AT(lv) return hak_front_malloc(n, lv)
-    HAK_LEVEL_SWITCH(MALLOC_AT)
-#undef MALLOC_AT
+#define MALLOC_IN(m) return hak_front_malloc(n, m)
+    HAK_MODE_SWITCH(MALLOC_IN)
+#undef MALLOC_IN
 }
 
 HAK_EXPORT void *hak_malloc(size_t n)
 {
     if (hak_likely(n < hak_fast_tiny_lim)) return hak_front_pop(n, 0);
-    return malloc_levels(n);
+    return malloc_modes(n);
 }
 
-static HAK_NOINLINE void free_levels(void *p)
+static HAK_NOINLINE void free_modes(void *p)
 {
     unsigned r;
-#define FREE_AT(lv)                                   \
-    if (!hak_front_free(p, lv, &r)) hak_free_slow(p, r); \
+#define FREE_IN(m)                                       \
+    if (!hak_front_free(p, m, &r)) hak_free_slow(p, r);  \
     return
-    HAK_LEVEL_SWITCH(FREE_AT)
-#undef FREE_AT
+    HAK_MODE_SWITCH(FREE_IN)
+#undef FREE_IN
 }
 
 HAK_EXPORT void hak_free(void *p)
 {
     unsigned r;
     if (hak_likely(hak_front_free(p, 0, &r))) return;
-    if (hak_likely(hak_level == 0)) hak_free_slow(p, r);
-    else free_levels(p);
+    if (hak_likely(hak_mode == 0)) hak_free_slow(p, r);
+    else free_modes(p);
 }
 
 #endif
@@ -144,18 +158,18 @@ static void *alloc_aligned(size_t align, size_t n)
 {
     if (align <= HAK_MIN_ALIGN) return hak_malloc(n < align ? align : n);
     hak_ensure_init();
-    int lv = HAK_LEVEL;
+    int lv = HAK_MODE;
     if (align <= hak_page_size && n <= HAK_POOL_MAX) {
         /* Where USER is BASE, every block of a class whose size is a multiple of align is
          * aligned (slabs start on page boundaries). */
         size_t m = n < align ? align : n;
         unsigned c = hak_size_class(m);
-        if (!HAK_HEADERS(lv) && hak_class_sizes[c] % align == 0) return hak_alloc_class(c, lv);
+        if (!HAK_HEADERS(lv) && hak_class_sizes[c] % align == 0) return hak_alloc_class(c, n, lv);
         /* Otherwise take a block with room to slide the pointer up to the alignment. */
         size_t r = hak_class_request(n + align - HAK_MIN_ALIGN, lv);
         if (r <= HAK_POOL_MAX) {
             c = hak_size_class(r);
-            char *u = hak_alloc_class(c, lv);
+            char *u = hak_alloc_class(c, n, lv);
             if (!u) return NULL;
             char *a = (char *)hak_align_up((uintptr_t)u, align);
             if (a != u) hak_slab_at((uintptr_t)u, hak_layout[c].slab_shift)->flags |= HAK_SLAB_ALIGNED;

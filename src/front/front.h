@@ -8,10 +8,31 @@
 #include "box/user_base.h"
 #include "front/heap.h"
 
+/* A block leaves the allocator: BASE -> USER, recorded. */
+HAK_INLINE void *hak_block_out(void *base, unsigned c, size_t n, unsigned site, int lv)
+{
+    void *user = hak_user_of(base, lv);
+    if (HAK_RINGS(lv))
+        hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
+    return user;
+}
+
+/* A block goes on the thread's bin of class c. */
+HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigned site, int lv)
+{
+    struct hak_bin *b = &h->bins[c];
+    void *old = b->head;
+    hak_next_set_(base, old, c, site, lv);
+    b->head = base;
+    b->count++;
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
+    if (hak_unlikely(b->count > b->limit)) hak_heap_overflow(c);
+}
+
 /* slow.c */
 void *hak_malloc_slow(size_t n);
 void hak_free_slow(void *p, unsigned region);
-void *hak_alloc_class(unsigned c, int lv);
+void *hak_alloc_class(unsigned c, size_t n, int lv);
 
 /* The largest request the tiny fast path serves at level lv (one byte less when a tail
  * sentinel byte is needed). */
@@ -24,9 +45,11 @@ HAK_INLINE void *hak_front_pop(size_t n, const int lv)
     struct hak_bin *b = &hak_heap_tls.bins[c];
     void *base = b->head;
     if (hak_likely(base != NULL)) {
-        b->head = hak_next_get(base, lv);
+        void *next = hak_next_get(base, c, front_malloc, lv);
+        b->head = next;
         b->count--;
-        return hak_user_of(base, lv);
+        HAK_EV(lv, tls_pop, front_malloc, c, base, base, next, b->count);
+        return hak_block_out(base, c, n, HAK_SITE_front_malloc, lv);
     }
     return hak_malloc_slow(n);
 }
@@ -38,9 +61,9 @@ HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
 }
 
 /* Pushes p on the thread cache when it is a plain block of a slab this thread owns;
- * otherwise returns false with the region of p in *region, for hak_free_slow. The level-0
+ * otherwise returns false with the region of p in *region, for hak_free_slow. The mode-0
  * instance compares owners with fast_tid, which the runtime-level build sets to 0 (no
- * slab's owner) above level 0, so that this path needs no level test of its own. */
+ * slab's owner) in any other mode, so that this path needs no mode test of its own. */
 HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
 {
     uintptr_t a = (uintptr_t)p;
@@ -50,11 +73,10 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
         struct hak_heap *h = &hak_heap_tls;
         uint32_t me = lv == 0 ? h->fast_tid : h->tid;
         if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0)) {
-            struct hak_bin *b = &h->bins[s->cls];
+            unsigned c = s->cls;
             void *base = hak_base_of(p, lv);
-            hak_next_set(base, b->head, lv);
-            b->head = base;
-            if (hak_unlikely(++b->count > b->limit)) hak_heap_overflow(s->cls);
+            HAK_EV(lv, free, front_free, c, p, base, 0, 0);
+            hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
             return true;
         }
     }

@@ -6,6 +6,7 @@
 #include "front/heap.h"
 #include "slab/slab.h"
 #include "stats.h"
+#include "trace/ring.h"
 
 __thread struct hak_heap hak_heap_tls;
 
@@ -25,7 +26,7 @@ struct hak_heap *hak_heap_setup(void)
 #ifdef HAKMEM_FIXED_LEVEL
     h->fast_tid = h->tid;
 #else
-    h->fast_tid = hak_level == 0 ? h->tid : 0;
+    h->fast_tid = hak_mode == 0 ? h->tid : 0;
 #endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) h->bins[c].limit = hak_layout[c].tc_limit;
     h->state = HAK_HEAP_ACTIVE;
@@ -38,7 +39,7 @@ static void tidy(struct hak_heap *h)
 {
     h->ticks = 0;
     for (unsigned c = 0; c < HAK_NCLASSES; c++)
-        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, true, HAK_LEVEL);
+        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, true, HAK_MODE);
 }
 
 struct hak_heap *hak_heap_refill(unsigned c)
@@ -47,7 +48,7 @@ struct hak_heap *hak_heap_refill(unsigned c)
     if (hak_unlikely(h->state != HAK_HEAP_ACTIVE)) h = hak_heap_setup();
     if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
     HAK_COUNT(refills, 1);
-    return hak_refill(h, c, HAK_LEVEL) ? h : NULL;
+    return hak_refill(h, c, HAK_MODE) ? h : NULL;
 }
 
 void hak_heap_overflow(unsigned c)
@@ -57,14 +58,14 @@ void hak_heap_overflow(unsigned c)
     if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
     HAK_COUNT(drains, 1);
     struct hak_bin *b = &h->bins[c];
-    hak_drain(h, c, b->count - b->limit / 2, HAK_LEVEL);
+    hak_drain(h, c, b->count - b->limit / 2, HAK_MODE);
 }
 
 void hak_heap_flush(struct hak_heap *h)
 {
     for (unsigned c = 0; c < HAK_NCLASSES; c++) {
-        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_LEVEL);
-        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, false, HAK_LEVEL);
+        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_MODE);
+        if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, false, HAK_MODE);
     }
 }
 
@@ -76,10 +77,11 @@ void hak_heap_exit(struct hak_heap *h)
 {
     if (h->state != HAK_HEAP_ACTIVE) return;
     for (unsigned c = 0; c < HAK_NCLASSES; c++) {
-        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_LEVEL);
+        if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_MODE);
         h->bins[c].limit = 0;
-        hak_slabs_disown(h, c, HAK_LEVEL);
+        hak_slabs_disown(h, c, HAK_MODE);
     }
     h->tid = h->fast_tid = 0;
     h->state = HAK_HEAP_EXITED;
+    if (HAK_RINGS(HAK_MODE)) hak_ring_thread_exit();
 }

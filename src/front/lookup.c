@@ -11,7 +11,7 @@ static enum hak_lookup_result lookup_slab(char *p, unsigned shift, struct hak_bl
     uint32_t i = hak_block_index(l, (uintptr_t)(p - s->start));
     if (i >= s->capacity) return HAK_LOOKUP_UNASSIGNED;
     char *base = s->start + (size_t)i * l->stride;
-    char *user = hak_user_of(base, HAK_LEVEL);
+    char *user = hak_user_of(base, HAK_MODE);
     /* A block of an aligned allocation is handed out at an offset into it. */
     if (p != user && !((s->flags & HAK_SLAB_ALIGNED) && p > user)) return HAK_LOOKUP_INTERIOR;
     ref->slab = s;

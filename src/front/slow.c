@@ -10,7 +10,7 @@
 #include "large/large.h"
 #include "slab/slab.h"
 
-void *hak_alloc_class(unsigned c, int lv)
+void *hak_alloc_class(unsigned c, size_t n, int lv)
 {
     struct hak_heap *h = &hak_heap_tls;
     struct hak_bin *b = &h->bins[c];
@@ -21,18 +21,20 @@ void *hak_alloc_class(unsigned c, int lv)
         }
     }
     void *base = b->head;
-    b->head = hak_next_get(base, lv);
+    void *next = hak_next_get(base, c, slow_malloc, lv);
+    b->head = next;
     b->count--;
-    return hak_user_of(base, lv);
+    HAK_EV(lv, tls_pop, slow_malloc, c, base, base, next, b->count);
+    return hak_block_out(base, c, n, HAK_SITE_slow_malloc, lv);
 }
 
 void *hak_malloc_slow(size_t n)
 {
     hak_ensure_init();
-    int lv = HAK_LEVEL;
+    int lv = HAK_MODE;
     if (n < HAK_POOL_MAX) {
         size_t r = hak_class_request(n, lv);
-        if (r <= HAK_POOL_MAX) return hak_alloc_class(hak_size_class(r), lv);
+        if (r <= HAK_POOL_MAX) return hak_alloc_class(hak_size_class(r), n, lv);
     }
     bool fresh;
     return hak_large_alloc(n, 0, &fresh);
@@ -45,30 +47,29 @@ static void free_base(struct hak_slab *s, void *base, int lv)
         struct hak_heap *h = &hak_heap_tls;
         uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
         if (owner == h->tid) {
-            struct hak_bin *b = &h->bins[s->cls];
-            hak_next_set(base, b->head, lv);
-            b->head = base;
-            if (++b->count > b->limit) hak_heap_overflow(s->cls);
+            hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
             return;
         }
         if (owner != HAK_OWNER_ABANDONED) {
             hak_remote_push(s, base, lv);
             return;
         }
-        if (hak_abandoned_free(s, base)) return;
+        if (hak_abandoned_free(s, base, lv)) return;
         /* adopted meanwhile: its new owner decides */
     }
 }
 
 void hak_free_slow(void *p, unsigned region)
 {
-    int lv = HAK_LEVEL;
+    int lv = HAK_MODE;
     struct hak_blockref ref;
     switch (hak_lookup(p, region, &ref)) {
     case HAK_LOOKUP_SLAB:
+        HAK_EV(lv, free, slow_free, ref.slab->cls, p, ref.base, 0, 0);
         free_base(ref.slab, ref.base, lv);
         return;
     case HAK_LOOKUP_LARGE:
+        HAK_EV(lv, free, slow_free, HAK_EVENT_NO_CLASS, p, ref.base, 0, ref.large->size);
         hak_large_free(ref.large);
         return;
     default:

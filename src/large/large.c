@@ -6,6 +6,7 @@
 #include "os/os.h"
 #include "stats.h"
 #include "superslab/superslab.h"
+#include "box/next_ptr.h"
 
 static size_t map_size_for(size_t user_off, size_t size)
 {
@@ -63,6 +64,8 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
     HAK_COUNT(large_mapped, 1);
     hak_count_mapped((ptrdiff_t)map_size);
     *fresh = true;
+    HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
+    HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
     return hak_large_user(l);
 }
 
@@ -79,6 +82,7 @@ struct hak_large *hak_large_of(void *p)
 
 void hak_large_free(struct hak_large *l)
 {
+    HAK_EV(HAK_MODE, large_unmap, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, l->map_size, l->size);
     region_disown(l);
     l->magic = 0;
     HAK_COUNT(large_mapped, (size_t)-1);

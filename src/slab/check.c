@@ -18,7 +18,7 @@ static int check_free_list(const struct hak_slab *s, int lv)
 {
     const struct hak_class_layout *l = &hak_layout[s->cls];
     size_t n = 0;
-    for (const char *p = s->free; p; p = hak_next_get(p, lv)) {
+    for (const char *p = s->free; p; p = hak_next_get(p, s->cls, check, lv & ~HAK_MODE_RINGS)) {
         if (p < s->start || p >= s->start + (size_t)s->carved * l->stride)
             return problem(s, "free-list link outside the carved blocks", (uintptr_t)s->start, (uintptr_t)p);
         if ((size_t)(p - s->start) % l->stride)
@@ -50,7 +50,7 @@ static int check_slab(const struct hak_superslab *ss, const struct hak_slab *s, 
 HAK_EXPORT int hak_check_heap(void)
 {
     hak_ensure_init();
-    int lv = HAK_LEVEL, bad = 0;
+    int lv = HAK_MODE, bad = 0;
     uint32_t me = hak_heap_tls.state == HAK_HEAP_ACTIVE ? hak_heap_tls.tid : 0;
     hak_pool_lock();
     for (struct hak_superslab *ss = hak_superslabs; ss; ss = ss->next) {

@@ -21,10 +21,10 @@ void hak_drain(struct hak_heap *h, unsigned c, uint32_t n, int lv)
     unsigned shift = hak_layout[c].slab_shift;
     while (n-- && b->head) {
         void *p = b->head;
-        b->head = hak_next_get(p, lv);
+        b->head = hak_next_get(p, c, drain, lv);
         b->count--;
         struct hak_slab *s = hak_slab_at((uintptr_t)p, shift);
-        hak_slab_push_free(s, p, lv);
+        hak_slab_push_free(s, p, HAK_SITE_drain, lv);
         if (s->list == HAK_LIST_FULL) {
             hak_slab_list_remove(&h->full[c], s);
             hak_slab_list_append(&h->partial[c], s, HAK_LIST_PARTIAL);

@@ -11,32 +11,38 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
     const struct hak_class_layout *l = &hak_layout[s->cls];
     uint32_t got = 0;
     if (!s->free) hak_remote_collect(s, lv);
+    unsigned c = s->cls;
     if (s->free) {
         void *head = s->free, *tail = head, *next;
         got = 1;
-        while (got < want && (next = hak_next_get(tail, lv)) != NULL) {
+        while (got < want && (next = hak_next_get(tail, c, refill, lv)) != NULL) {
             tail = next;
             got++;
         }
-        s->free = hak_next_get(tail, lv);
-        hak_next_set(tail, b->head, lv);
+        s->free = got < want ? NULL : hak_next_get(tail, c, refill, lv);
+        hak_next_set(tail, b->head, c, refill, lv);
         b->head = head;
         s->nfree -= got;
+        s->used += got;
+        b->count += got;
+        HAK_EV(lv, refill, refill, c, s, head, got, b->count);
     }
     if (got < want && s->carved < s->capacity) {
         /* Carve from the highest block down so the bin hands out ascending addresses. */
         uint32_t n = want - got, left = s->capacity - s->carved;
         if (n > left) n = left;
-        char *p = s->start + (size_t)(s->carved + n - 1) * l->stride;
+        char *first = s->start + (size_t)s->carved * l->stride;
+        HAK_EV(lv, carve, carve, c, s, first, l->stride, n);
+        char *p = first + (size_t)(n - 1) * l->stride;
         for (uint32_t i = 0; i < n; i++, p -= l->stride) {
-            hak_next_set(p, b->head, lv);
+            hak_next_set(p, b->head, c, carve, lv);
             b->head = p;
         }
         s->carved += n;
+        s->used += n;
+        b->count += n;
         got += n;
     }
-    s->used += got;
-    b->count += got;
     return got;
 }
 

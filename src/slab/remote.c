@@ -8,10 +8,14 @@
 void hak_remote_push(struct hak_slab *s, void *base, int lv)
 {
     void *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
-    do {
-        hak_next_set(base, head, lv);
-    } while (!__atomic_compare_exchange_n(&s->remote, &head, base, true, __ATOMIC_RELEASE,
-                                          __ATOMIC_RELAXED));
+    unsigned c = s->cls;
+    for (;;) {
+        /* Written with no event: a retry would record a link that never took effect. */
+        hak_next_set_(base, head, c, HAK_SITE_remote_push, lv & ~HAK_MODE_RINGS);
+        if (__atomic_compare_exchange_n(&s->remote, &head, base, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) break;
+    }
+    HAK_EV(lv, next_write, remote_push, c, hak_next_slot(base, lv), base, head, 0);
+    HAK_EV(lv, remote_push, remote_push, c, base, s, head, 0);
 }
 
 uint32_t hak_remote_collect(struct hak_slab *s, int lv)
@@ -21,15 +25,16 @@ uint32_t hak_remote_collect(struct hak_slab *s, int lv)
     if (head == HAK_REMOTE_END) return 0;
     uint32_t n = 1;
     void *tail = head, *next;
-    while ((next = hak_next_get(tail, lv)) != HAK_REMOTE_END) {
+    while ((next = hak_next_get(tail, s->cls, remote_collect, lv)) != HAK_REMOTE_END) {
         tail = next;
         n++;
     }
     /* The end marker is overwritten here, so it never reaches a free list. */
-    hak_next_set(tail, s->free, lv);
+    hak_next_set(tail, s->free, s->cls, remote_collect, lv);
     s->free = head;
     s->nfree += n;
     s->used -= n;
+    HAK_EV(lv, remote_drain, remote_collect, s->cls, s, head, tail, n);
     HAK_COUNT(remote_drains, 1);
     HAK_COUNT(remote_frees, n);
     return n;

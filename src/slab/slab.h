@@ -16,12 +16,13 @@
 struct hak_heap;
 
 /* A block goes back on its slab's free list (owner, or pool lock when abandoned). */
-HAK_INLINE void hak_slab_push_free(struct hak_slab *s, void *base, int lv)
+HAK_INLINE void hak_slab_push_free(struct hak_slab *s, void *base, unsigned site, int lv)
 {
-    hak_next_set(base, s->free, lv);
+    hak_next_set_(base, s->free, s->cls, site, lv);
     s->free = base;
     s->nfree++;
     s->used--;
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_drain, site, s->cls, s, base, s->used, s->nfree);
 }
 
 /* refill.c: fills the empty thread cache of class c; false when memory ran out. */

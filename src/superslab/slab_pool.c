@@ -146,6 +146,7 @@ struct hak_slab *hak_slab_acquire(unsigned cls, uint32_t owner)
     struct hak_slab *s = &ss->slabs[i];
     slab_init(ss, s, cls, owner);
     hak_pool_unlock();
+    HAK_EV(HAK_MODE, slab_acquire, slab_pool, cls, s, s->start, hak_layout[cls].stride, s->capacity);
     HAK_COUNT(slab_acquires, 1);
     HAK_COUNT(slabs_in_use, 1);
     return s;
@@ -155,6 +156,7 @@ static void release_locked(struct hak_slab *s)
 {
     struct hak_superslab *ss = hak_ss_of(s);
     unsigned kind = ss->kind;
+    HAK_EV(HAK_MODE, slab_release, slab_pool, s->cls, s, s->start, hak_layout[s->cls].stride, s->capacity);
     __atomic_store_n(&s->owner, HAK_OWNER_NONE, __ATOMIC_RELEASE);
     s->free = NULL;
     s->flags = 0;
@@ -215,15 +217,15 @@ struct hak_slab *hak_slab_adopt(unsigned cls, uint32_t owner)
 
 /* A free into an abandoned slab: done under the pool lock, which stands in for the
  * owner. Returns false when the slab was adopted meanwhile (the caller frees again). */
-bool hak_abandoned_free(struct hak_slab *s, void *base)
+bool hak_abandoned_free(struct hak_slab *s, void *base, int lv)
 {
     hak_pool_lock();
     if (__atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != HAK_OWNER_ABANDONED) {
         hak_pool_unlock();
         return false;
     }
-    hak_remote_collect(s, HAK_LEVEL);
-    hak_slab_push_free(s, base, HAK_LEVEL);
+    hak_remote_collect(s, lv);
+    hak_slab_push_free(s, base, HAK_SITE_abandoned_free, lv);
     if (s->used == 0) {
         hak_slab_list_remove(&abandoned[s->cls], s);
         release_locked(s);

@@ -112,7 +112,7 @@ struct hak_slab *hak_slab_acquire(unsigned cls, uint32_t owner);
 void hak_slab_release(struct hak_slab *s);
 void hak_slab_abandon(struct hak_slab *s);
 struct hak_slab *hak_slab_adopt(unsigned cls, uint32_t owner);
-bool hak_abandoned_free(struct hak_slab *s, void *base);
+bool hak_abandoned_free(struct hak_slab *s, void *base, int lv);
 void hak_pool_purge(void);
 void hak_pool_lock(void);
 void hak_pool_unlock(void);

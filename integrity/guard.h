@@ -1,0 +1,13 @@
+/* Guarded allocations (HAKMEM_GUARD, level 4): a block ends against a PROT_NONE guard
+ * page and its pages are protected when it is freed, so reads past the end and reads
+ * after free fault. The fatal-signal handler asks here whether a fault hit one. */
+#ifndef HAK_GUARD_H
+#define HAK_GUARD_H
+
+#include "integrity/report.h"
+
+/* When addr lies in a guard page or a protected freed guarded block, fills v (kind
+ * guard_overflow or use_after_free_access, the block, its stacks) and returns true. */
+bool hak_guard_classify(const void *addr, struct hak_violation *v);
+
+#endif

@@ -1,0 +1,135 @@
+/* HAKMEM_LTTNG=1: loads the `hakmem` tracepoint provider (libhakmem-lttng.so) at start-up.
+ *
+ * libhakmem itself never links lttng-ust, so a process that does not ask for LTTng does
+ * not map it, and libhakmem-l0.so needs nothing beyond libc (dlopen is in libc since glibc
+ * 2.34). The provider is looked for next to the library that contains this code, so a
+ * build tree or an install prefix works without LD_LIBRARY_PATH.
+ *
+ * Recursion: lttng-ust calls malloc itself (its threads, its per-thread state, allocated
+ * lazily inside a thread's first tracepoint). Such a nested call comes back into the
+ * allocator, which would emit again. As in lttng-ust's own malloc wrapper, a per-thread
+ * nesting depth in initial-exec TLS (no allocation on first access) lets events fire at
+ * depth 1 only. The allocator calls hak_lttng_emit, which points at emit_guarded below,
+ * never at the provider directly. */
+#include <dlfcn.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "box/next_ptr.h"
+#include "os/fmt.h"
+#include "os/os.h"
+#include "superslab/superslab.h"
+#include "trace/trace.h"
+#include "trace/lttng/hakmem_lttng_api.h"
+#include "trace/lttng/loader.h"
+
+void (*hak_lttng_emit)(const struct hak_event *ev);
+
+static hak_lttng_event_fn *provider_event;
+static hak_lttng_thread_init_fn *provider_thread_init;
+
+static __thread unsigned lttng_depth __attribute__((tls_model("initial-exec")));
+static __thread bool lttng_thread_ready __attribute__((tls_model("initial-exec")));
+
+/* Called with depth already raised, so what lttng-ust allocates here is not traced. */
+static void thread_ready(void)
+{
+    lttng_thread_ready = true;
+    if (provider_thread_init) provider_thread_init();
+}
+
+static void emit_guarded(const struct hak_event *ev)
+{
+    if (lttng_depth++ == 0) {
+        if (hak_unlikely(!lttng_thread_ready)) thread_ready();
+        provider_event(ev);
+    }
+    lttng_depth--;
+}
+
+void hak_lttng_thread_start(void)
+{
+    if (!provider_event || lttng_thread_ready) return;
+    lttng_depth++;
+    thread_ready();
+    lttng_depth--;
+}
+
+static void load_failed(const char *why, const char *detail)
+{
+    hak_dprintf(2, "hakmem: HAKMEM_LTTNG=1 but " HAK_LTTNG_SONAME " could not be loaded: %s%s\n",
+                why, detail ? detail : "");
+}
+
+/* DIR/libhakmem-lttng.so, DIR being where the object holding this function lives; false
+ * when that cannot be known or the name does not fit. */
+static bool sibling_path(char *buf, size_t size)
+{
+    Dl_info info;
+    if (!dladdr((void *)hak_lttng_load, &info) || !info.dli_fname) return false;
+    const char *slash = strrchr(info.dli_fname, '/');
+    if (!slash) return false;
+    size_t dir = (size_t)(slash - info.dli_fname) + 1;
+    if (dir + sizeof HAK_LTTNG_SONAME > size) return false;
+    memcpy(buf, info.dli_fname, dir);
+    memcpy(buf + dir, HAK_LTTNG_SONAME, sizeof HAK_LTTNG_SONAME);
+    return true;
+}
+
+static void emit_geometry_and_layout(hak_lttng_geometry_fn *geometry, hak_lttng_layout_fn *layout)
+{
+    struct htrace_geometry g = {
+        .superslab_size = HAK_SS_SIZE,
+        .remote_end = (uint64_t)(uintptr_t)HAK_REMOTE_END,
+        .superslab_header = HAK_SS_HEADER,
+        .block_header = hak_user_off(hak_level),
+        .page_size = (uint32_t)hak_page_size,
+        .nclasses = HAK_NCLASSES,
+        .tiny_max = HAK_TINY_MAX,
+        .pool_max = HAK_POOL_MAX,
+    };
+    geometry(&g, (uint32_t)hak_level);
+    for (uint32_t c = 0; c < HAK_NCLASSES; c++) {
+        const struct hak_class_layout *l = &hak_layout[c];
+        struct htrace_class e = {
+            .size = l->size, .stride = l->stride, .user_off = l->user_off,
+            .next_off = l->next_off, .kind = l->kind, .slab_shift = l->slab_shift,
+        };
+        layout(c, &e);
+    }
+}
+
+int hak_lttng_load(void)
+{
+    if (provider_event) return 0;
+    char path[4096];
+    /* RTLD_NODELETE: hak_lttng_emit points into it for the rest of the process. */
+    const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE;
+    void *h;
+    if (sibling_path(path, sizeof path) && access(path, F_OK) == 0) {
+        h = dlopen(path, flags);
+    } else {
+        h = dlopen(HAK_LTTNG_SONAME, flags); /* e.g. libhakmem.a linked into a program */
+    }
+    if (!h) {
+        load_failed("", dlerror());
+        return -1;
+    }
+    hak_lttng_event_fn *event = (hak_lttng_event_fn *)dlsym(h, "hak_lttng_event");
+    hak_lttng_geometry_fn *geometry = (hak_lttng_geometry_fn *)dlsym(h, "hak_lttng_geometry");
+    hak_lttng_layout_fn *layout = (hak_lttng_layout_fn *)dlsym(h, "hak_lttng_layout");
+    if (!event || !geometry || !layout) {
+        load_failed("missing symbol: ", dlerror());
+        return -1;
+    }
+    provider_thread_init = (hak_lttng_thread_init_fn *)dlsym(h, "hak_lttng_thread_init");
+    provider_event = event;
+
+    lttng_depth++;
+    thread_ready();
+    emit_geometry_and_layout(geometry, layout);
+    lttng_depth--;
+    __atomic_store_n(&hak_lttng_emit, emit_guarded, __ATOMIC_RELEASE);
+    return 0;
+}

@@ -1,0 +1,76 @@
+/* Ring set-up, registration and reuse (see ring.h). */
+#include "trace/ring.h"
+#include "trace/htrace_format.h"
+
+#if HAK_LEVEL_MAX >= 1
+#include <pthread.h>
+
+#include "front/heap.h"
+#include "os/os.h"
+
+#define HAK_RING_DEFAULT_ENTRIES 65536
+#define HAK_EXITED_RINGS_KEPT 64
+
+__thread struct hak_ring *hak_ring_tls;
+struct hak_ring *hak_rings;
+uint64_t hak_seq HAK_ALIGNED(64) = 1;
+size_t hak_ring_entries = HAK_RING_DEFAULT_ENTRIES;
+
+static pthread_mutex_t exit_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hak_ring *exited_head, *exited_tail;
+static unsigned exited_count;
+
+/* The oldest exited ring once more than HAK_EXITED_RINGS_KEPT are kept, else NULL. */
+static struct hak_ring *reuse_exited(void)
+{
+    struct hak_ring *r = NULL;
+    pthread_mutex_lock(&exit_lock);
+    if (exited_count > HAK_EXITED_RINGS_KEPT) {
+        r = exited_head;
+        exited_head = r->exit_next;
+        if (!exited_head) exited_tail = NULL;
+        exited_count--;
+    }
+    pthread_mutex_unlock(&exit_lock);
+    return r;
+}
+
+struct hak_ring *hak_ring_setup(void)
+{
+    struct hak_ring *r = reuse_exited();
+    if (r) {
+        __atomic_store_n(&r->written, 0, __ATOMIC_RELEASE);
+        r->flags = 0;
+    } else {
+        size_t entries = hak_ring_entries;
+        size_t size = hak_align_up(sizeof(struct hak_ring) + entries * sizeof(struct hak_event), hak_page_size);
+        r = hak_os_map(size);
+        if (!r) return NULL;
+        r->mask = entries - 1;
+        r->map_size = size;
+        struct hak_ring *head = __atomic_load_n(&hak_rings, __ATOMIC_RELAXED);
+        do {
+            r->next = head;
+        } while (!__atomic_compare_exchange_n(&hak_rings, &head, r, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    }
+    r->tid = hak_heap_tls.tid;
+    r->exit_next = NULL;
+    hak_ring_tls = r;
+    return r;
+}
+
+void hak_ring_thread_exit(void)
+{
+    struct hak_ring *r = hak_ring_tls;
+    if (!r) return;
+    hak_ring_tls = NULL;
+    r->flags |= HTRACE_RING_EXITED;
+    pthread_mutex_lock(&exit_lock);
+    if (exited_tail) exited_tail->exit_next = r;
+    else exited_head = r;
+    exited_tail = r;
+    exited_count++;
+    pthread_mutex_unlock(&exit_lock);
+}
+
+#endif

@@ -1,0 +1,51 @@
+/* Per-thread pointer-trace rings: a fixed-size circular buffer of events per thread, in
+ * mmap'd memory, written without locks by its thread only, and registered so that a
+ * dump can find every ring, including those of threads that exited (the 64 most recent
+ * exited rings are kept; older ones are reused by new threads). */
+#ifndef HAK_RING_H
+#define HAK_RING_H
+
+#include "config.h"
+#include "front/heap.h"
+#include "trace/trace.h"
+
+struct hak_ring {
+    uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
+    uint64_t mask;     /* entries - 1 */
+    uint32_t tid;
+    uint32_t flags;    /* HTRACE_RING_EXITED */
+    struct hak_ring *next;      /* every ring, for dumps; never unlinked */
+    struct hak_ring *exit_next; /* exited rings, oldest first, for reuse */
+    size_t map_size;
+    struct hak_event ev[] HAK_ALIGNED(64);
+};
+
+extern __thread struct hak_ring *hak_ring_tls;
+extern struct hak_ring *hak_rings;
+extern uint64_t hak_seq; /* the next sequence number */
+
+struct hak_ring *hak_ring_setup(void);
+void hak_ring_thread_exit(void);
+
+/* Records one event in the calling thread's ring (and in LTTng when loaded). */
+HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
+                              uint64_t value, uint64_t size)
+{
+    struct hak_ring *r = hak_ring_tls;
+    if (hak_unlikely(!r) && !(r = hak_ring_setup())) return;
+    uint64_t w = r->written;
+    struct hak_event *e = &r->ev[w & r->mask];
+    e->seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED);
+    e->ptr = (uintptr_t)ptr;
+    e->base = (uintptr_t)base;
+    e->value = value;
+    e->size = size;
+    e->tid = hak_heap_tls.tid;
+    e->cls = (uint16_t)cls;
+    e->op = (uint8_t)op;
+    e->site = (uint8_t)site;
+    __atomic_store_n(&r->written, w + 1, __ATOMIC_RELEASE);
+    if (hak_unlikely(hak_lttng_emit != NULL)) hak_lttng_emit(e);
+}
+
+#endif
