@@ -64,7 +64,7 @@ solib_objs = $(filter-out $(BUILD)/obj/$(1)/src/api/malloc.o,$(call objs,$(1))) 
 $(BUILD)/lib/libhakmem.so: $(call solib_objs,rt)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -o $@ $^ $(LDLIBS_CHECKED)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -Wl,--no-undefined -o $@ $^ $(LDLIBS_CHECKED)
 
 $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 	$(call msg,AR,$@)
@@ -75,7 +75,7 @@ $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 $(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -o $@ $^ $(if $(filter 0,$*),$(LDLIBS_LIB),$(LDLIBS_CHECKED))
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -Wl,--no-undefined -o $@ $^ $(if $(filter 0,$*),$(LDLIBS_LIB),$(LDLIBS_CHECKED))
 
 # ---- parts with build rules of their own ----
 -include trace/lttng/lttng.mk viewer/viewer.mk tests/integrity/integrity.mk

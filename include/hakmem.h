@@ -39,6 +39,12 @@ void hak_trim(void);
  * Returns the number of problems found (0: consistent); each is reported. */
 int hak_check_heap(void);
 
+/* Writes a trace dump (.htrace: every thread's pointer-trace ring, the layout, slabs,
+ * stacks and memory map) to path, or to HAKMEM_TRACE_DUMP when path is NULL. Returns 0,
+ * or -1 when the rings are off (HAKMEM_TRACE=0, or below level 3 without HAKMEM_TRACE=1)
+ * or the file could not be written. Replay it with `hakmem-trace replay FILE`. */
+int hak_trace_dump(const char *path);
+
 /* Allocator statistics, as printed at exit with HAKMEM_STATS=1. */
 struct hak_stats {
     size_t superslabs_mapped;   /* superslabs currently mapped */

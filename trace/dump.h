@@ -8,6 +8,9 @@
 
 #include "integrity/report.h"
 
+/* The sequence number the next event will get (the "op" of a report line). */
+uint64_t hak_trace_seq_now(void);
+
 /* True when rings are recording (level >= 3 or HAKMEM_TRACE=1). */
 bool hak_trace_on(void);
 

@@ -125,12 +125,30 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
     case HAK_LOOKUP_LARGE:
         if (n > HAK_POOL_MAX) return hak_large_realloc(ref.large, n);
         break;
-    case HAK_LOOKUP_SLAB:
-        /* Stay in place unless the block would be less than half used. */
-        if (n <= ref.usable && n >= ref.usable / 2) return p;
+    case HAK_LOOKUP_SLAB: {
+        /* Stay in place unless the block would be less than half used; room means the
+         * rest of the block, less the tail sentinel byte where there is one. */
+        int lv = HAK_MODE;
+        unsigned c = ref.slab->cls;
+        size_t room = hak_layout[c].size - (size_t)((char *)p - (char *)hak_user_of(ref.base, lv)) -
+                      (HAK_HEADERS(lv) ? 1 : 0);
+        if (HAK_CHECKS(lv) && *hak_block_state_of(ref.slab, ref.base) != HAK_BLOCK_LIVE) {
+            hak_violation_block(HAK_KIND_double_free, HAK_SITE_realloc, p, ref.base, ref.slab, HAK_BLOCK_LIVE,
+                                *hak_block_state_of(ref.slab, ref.base), "state of the block given to realloc");
+            errno = EINVAL;
+            return NULL;
+        }
+        if (n <= room && n >= room / 2) {
+            hak_chk_resize(ref.base, c, (size_t)((char *)p - (char *)hak_user_of(ref.base, lv)) + n,
+                           HAK_HEADERS(lv) ? ((struct hak_block_header *)ref.base)->align_off : 0, lv);
+            return p;
+        }
         break;
+    }
     default:
         /* Not a block of ours: there is no size to copy. */
+        if (HAK_CHECKS(HAK_MODE))
+            hak_report_bad_pointer(p, HAK_KIND_invalid_free, HAK_SITE_realloc);
         errno = EINVAL;
         return NULL;
     }
@@ -172,7 +190,10 @@ static void *alloc_aligned(size_t align, size_t n)
             char *u = hak_alloc_class(c, n, lv);
             if (!u) return NULL;
             char *a = (char *)hak_align_up((uintptr_t)u, align);
-            if (a != u) hak_slab_at((uintptr_t)u, hak_layout[c].slab_shift)->flags |= HAK_SLAB_ALIGNED;
+            if (a != u) {
+                hak_slab_at((uintptr_t)u, hak_layout[c].slab_shift)->flags |= HAK_SLAB_ALIGNED;
+                hak_chk_resize(hak_base_of(u, lv), c, (size_t)(a - u) + n, (size_t)(a - u), lv);
+            }
             return a;
         }
     }

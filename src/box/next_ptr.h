@@ -7,7 +7,9 @@
 
 #include <string.h>
 
+#include "integrity/violation.h"
 #include "layout.h"
+#include "superslab/superslab.h"
 #include "trace/ring.h"
 
 /* The end of a remote queue. Not NULL, so a remote link spliced into a thread list
@@ -27,6 +29,36 @@ HAK_INLINE void *hak_next_slot(const void *base, int lv)
     return (char *)base + hak_next_off(lv);
 }
 
+/* Level 1: a link must be NULL or a block boundary of a slab of class c (the remote end
+ * marker, only in a remote queue). Returns the link, or NULL after reporting a bad one so
+ * the rest of the list is dropped rather than followed. */
+HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned site, int lv)
+{
+    if (!HAK_CHECKS(lv) || !v) return v;
+    if (v == HAK_REMOTE_END) {
+        if (site == HAK_SITE_remote_collect) return v;
+        hak_violation_block(HAK_KIND_sentinel_leak, site, v, base, NULL, 0, (uintptr_t)v, "link holds the remote end marker");
+        return NULL;
+    }
+    uintptr_t a = (uintptr_t)v;
+    unsigned r = hak_region_of(a);
+    const struct hak_slab *s = r >= HAK_REGION_TINY ? hak_slab_at(a, r) : NULL;
+    if (!s || s->cls != c || __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == HAK_OWNER_NONE ||
+        (const char *)v < s->start) {
+        hak_violation_block(HAK_KIND_freelist_corrupt, site, v, base, NULL, c, s ? s->cls : 0xffff,
+                            "link outside every slab of the class (expected class, found class)");
+        return NULL;
+    }
+    const struct hak_class_layout *l = &hak_layout[c];
+    uint32_t i = hak_block_index(l, a - (uintptr_t)s->start);
+    if (i >= s->capacity || s->start + (size_t)i * l->stride != (const char *)v) {
+        hak_violation_block(HAK_KIND_next_misaligned, site, v, base, s, (uintptr_t)(s->start + (size_t)i * l->stride), a,
+                            "link off a block boundary (expected, found)");
+        return NULL;
+    }
+    return v;
+}
+
 #define hak_next_get(base, cls, site, lv) hak_next_get_((base), (cls), HAK_SITE_##site, (lv))
 #define hak_next_set(base, next, cls, site, lv) hak_next_set_((base), (next), (cls), HAK_SITE_##site, (lv))
 
@@ -35,12 +67,18 @@ HAK_INLINE void *hak_next_get_(const void *base, unsigned cls, unsigned site, in
     void *next, *slot = hak_next_slot(base, lv);
     memcpy(&next, slot, sizeof next);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_read, site, cls, slot, base, (uintptr_t)next, 0);
-    return next;
+    return hak_chk_link(next, base, cls, site, lv);
 }
 
 HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned site, int lv)
 {
     void *slot = hak_next_slot(base, lv);
+    /* the slot must be where the layout table says, whoever computed it */
+    if (HAK_CHECKS(lv) && hak_unlikely((char *)slot != (char *)base + hak_layout[cls].next_off)) {
+        hak_violation_block(HAK_KIND_next_misaligned, site, slot, base, NULL,
+                            (uintptr_t)base + hak_layout[cls].next_off, (uintptr_t)slot, "link slot (expected, found)");
+        return;
+    }
     memcpy(slot, &next, sizeof next);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
 }

@@ -7,14 +7,30 @@
 #include "box/next_ptr.h"
 #include "box/user_base.h"
 #include "front/heap.h"
+#include "integrity/checks.h"
 
-/* A block leaves the allocator: BASE -> USER, recorded. */
+/* A block leaves the allocator: checked, BASE -> USER, recorded. NULL when the check
+ * found the block bad (it is left where it is; the caller takes another). */
 HAK_INLINE void *hak_block_out(void *base, unsigned c, size_t n, unsigned site, int lv)
 {
+    if (!hak_chk_out(base, c, n, site, lv)) return NULL;
     void *user = hak_user_of(base, lv);
     if (HAK_RINGS(lv))
         hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
     return user;
+}
+
+/* p names a block of slab s: its BASE, when p is exactly a block's USER pointer (always
+ * assumed below level 1); NULL otherwise (the slow path finds out what it is). */
+HAK_INLINE void *hak_block_at(void *p, const struct hak_slab *s, int lv)
+{
+    char *base = hak_base_of(p, lv);
+    if (!HAK_CHECKS(lv)) return base;
+    const struct hak_class_layout *l = &hak_layout[s->cls];
+    if (hak_unlikely(base < s->start)) return NULL;
+    uint32_t i = hak_block_index(l, (uintptr_t)(base - s->start));
+    if (hak_unlikely(i >= s->capacity || s->start + (size_t)i * l->stride != base)) return NULL;
+    return base;
 }
 
 /* A block goes on the thread's bin of class c. */
@@ -49,7 +65,8 @@ HAK_INLINE void *hak_front_pop(size_t n, const int lv)
         b->head = next;
         b->count--;
         HAK_EV(lv, tls_pop, front_malloc, c, base, base, next, b->count);
-        return hak_block_out(base, c, n, HAK_SITE_front_malloc, lv);
+        void *user = hak_block_out(base, c, n, HAK_SITE_front_malloc, lv);
+        if (hak_likely(user != NULL)) return user;
     }
     return hak_malloc_slow(n);
 }
@@ -72,11 +89,13 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
         struct hak_slab *s = hak_slab_at(a, r);
         struct hak_heap *h = &hak_heap_tls;
         uint32_t me = lv == 0 ? h->fast_tid : h->tid;
-        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0)) {
+        void *base;
+        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0 &&
+                       (base = hak_block_at(p, s, lv)) != NULL)) {
             unsigned c = s->cls;
-            void *base = hak_base_of(p, lv);
             HAK_EV(lv, free, front_free, c, p, base, 0, 0);
-            hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+            if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv))
+                hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
             return true;
         }
     }

@@ -1,6 +1,7 @@
 /* hak_lookup: pointer -> block (see lookup.h). */
 #include "front/lookup.h"
 #include "box/user_base.h"
+#include "integrity/checks.h"
 
 static enum hak_lookup_result lookup_slab(char *p, unsigned shift, struct hak_blockref *ref)
 {
@@ -17,7 +18,7 @@ static enum hak_lookup_result lookup_slab(char *p, unsigned shift, struct hak_bl
     ref->slab = s;
     ref->large = NULL;
     ref->base = base;
-    ref->usable = (size_t)(user + l->size - p);
+    ref->usable = hak_block_usable(p, base, s->cls, HAK_MODE);
     return HAK_LOOKUP_SLAB;
 }
 

@@ -1,7 +1,7 @@
 /* The general paths behind the fast ones: allocation by class with refill, large
  * blocks, and free of anything that is not a plain block of a slab the thread owns
  * (another thread's, an abandoned slab's, an aligned block, a large block, or a pointer
- * hakmem does not own). */
+ * hakmem does not own, which is reported from level 1 and ignored at level 0). */
 #include <errno.h>
 
 #include "api/init.h"
@@ -14,18 +14,20 @@ void *hak_alloc_class(unsigned c, size_t n, int lv)
 {
     struct hak_heap *h = &hak_heap_tls;
     struct hak_bin *b = &h->bins[c];
-    if (!b->head) {
-        if (!hak_heap_refill(c)) {
+    for (;;) {
+        if (!b->head && !hak_heap_refill(c)) {
             errno = ENOMEM;
             return NULL;
         }
+        void *base = b->head;
+        void *next = hak_next_get(base, c, slow_malloc, lv);
+        b->head = next;
+        b->count--;
+        HAK_EV(lv, tls_pop, slow_malloc, c, base, base, next, b->count);
+        void *user = hak_block_out(base, c, n, HAK_SITE_slow_malloc, lv);
+        if (hak_likely(user != NULL)) return user;
+        /* reported, and left out of every list: take another */
     }
-    void *base = b->head;
-    void *next = hak_next_get(base, c, slow_malloc, lv);
-    b->head = next;
-    b->count--;
-    HAK_EV(lv, tls_pop, slow_malloc, c, base, base, next, b->count);
-    return hak_block_out(base, c, n, HAK_SITE_slow_malloc, lv);
 }
 
 void *hak_malloc_slow(size_t n)
@@ -40,12 +42,15 @@ void *hak_malloc_slow(size_t n)
     return hak_large_alloc(n, 0, &fresh);
 }
 
-/* A block of slab s goes back: to our cache, to an abandoned slab, or to the owner. */
-static void free_base(struct hak_slab *s, void *base, int lv)
+/* A checked block of slab s goes back: to our cache, to an abandoned slab, or to the
+ * owner's remote queue. */
+static void free_base(void *p, struct hak_slab *s, void *base, int lv)
 {
+    struct hak_heap *h = &hak_heap_tls;
+    uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
+    enum hak_free_by by = owner == h->tid || owner == HAK_OWNER_ABANDONED ? HAK_FREE_OWNER : HAK_FREE_REMOTE;
+    if (!hak_chk_in(p, s, base, by, HAK_SITE_slow_free, lv)) return;
     for (;;) {
-        struct hak_heap *h = &hak_heap_tls;
-        uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
         if (owner == h->tid) {
             hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
             return;
@@ -55,7 +60,9 @@ static void free_base(struct hak_slab *s, void *base, int lv)
             return;
         }
         if (hak_abandoned_free(s, base, lv)) return;
-        /* adopted meanwhile: its new owner decides */
+        /* adopted meanwhile: its new owner collects it like any remote free */
+        if (HAK_CHECKS(lv)) *hak_block_state_of(s, base) = HAK_BLOCK_REMOTE;
+        owner = HAK_OWNER_NONE; /* push remotely, whoever owns it now */
     }
 }
 
@@ -66,14 +73,21 @@ void hak_free_slow(void *p, unsigned region)
     switch (hak_lookup(p, region, &ref)) {
     case HAK_LOOKUP_SLAB:
         HAK_EV(lv, free, slow_free, ref.slab->cls, p, ref.base, 0, 0);
-        free_base(ref.slab, ref.base, lv);
+        free_base(p, ref.slab, ref.base, lv);
         return;
     case HAK_LOOKUP_LARGE:
         HAK_EV(lv, free, slow_free, HAK_EVENT_NO_CLASS, p, ref.base, 0, ref.large->size);
         hak_large_free(ref.large);
         return;
-    default:
-        /* Not a block hakmem handed out: ignored at level 0, never touched. */
+    case HAK_LOOKUP_FOREIGN:
+        /* NULL, or not hakmem's: ignored at level 0, where nothing around it is read */
+        if (HAK_CHECKS(lv) && p) hak_report_bad_pointer(p, HAK_KIND_foreign_free, HAK_SITE_slow_free);
+        return;
+    case HAK_LOOKUP_INTERIOR:
+        if (HAK_CHECKS(lv)) hak_report_bad_pointer(p, HAK_KIND_interior_free, HAK_SITE_slow_free);
+        return;
+    case HAK_LOOKUP_UNASSIGNED:
+        if (HAK_CHECKS(lv)) hak_report_bad_pointer(p, HAK_KIND_invalid_free, HAK_SITE_slow_free);
         return;
     }
 }

@@ -8,6 +8,19 @@
 #include "superslab/superslab.h"
 #include "box/next_ptr.h"
 
+/* The last large blocks freed, so that freeing one again reads as a double free rather
+ * than as a pointer hakmem never owned (its mapping is gone). */
+#define HAK_LARGE_FREED_KEPT 64
+static uintptr_t freed_recently[HAK_LARGE_FREED_KEPT];
+static unsigned freed_next;
+
+bool hak_large_freed_recently(const void *p)
+{
+    for (unsigned i = 0; i < HAK_LARGE_FREED_KEPT; i++)
+        if (__atomic_load_n(&freed_recently[i], __ATOMIC_RELAXED) == (uintptr_t)p) return true;
+    return false;
+}
+
 static size_t map_size_for(size_t user_off, size_t size)
 {
     if (size > PTRDIFF_MAX - user_off - hak_page_size) return 0;
@@ -64,6 +77,11 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
     HAK_COUNT(large_mapped, 1);
     hak_count_mapped((ptrdiff_t)map_size);
     *fresh = true;
+    if (HAK_CHECKS(HAK_MODE)) {
+        /* this address is live again */
+        for (unsigned i = 0; i < HAK_LARGE_FREED_KEPT; i++)
+            if (freed_recently[i] == (uintptr_t)hak_large_user(l)) __atomic_store_n(&freed_recently[i], 0, __ATOMIC_RELAXED);
+    }
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
     return hak_large_user(l);
@@ -82,6 +100,10 @@ struct hak_large *hak_large_of(void *p)
 
 void hak_large_free(struct hak_large *l)
 {
+    if (HAK_CHECKS(HAK_MODE)) {
+        unsigned i = __atomic_fetch_add(&freed_next, 1, __ATOMIC_RELAXED) % HAK_LARGE_FREED_KEPT;
+        __atomic_store_n(&freed_recently[i], (uintptr_t)hak_large_user(l), __ATOMIC_RELAXED);
+    }
     HAK_EV(HAK_MODE, large_unmap, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, l->map_size, l->size);
     region_disown(l);
     l->magic = 0;

@@ -31,6 +31,9 @@ void hak_large_free(struct hak_large *l);
 /* Resizes in place or by moving the pages (never copying); NULL with errno on failure. */
 void *hak_large_realloc(struct hak_large *l, size_t size);
 
+/* Level 1: whether p was the USER pointer of one of the last large blocks freed. */
+bool hak_large_freed_recently(const void *p);
+
 HAK_INLINE void *hak_large_user(struct hak_large *l) { return (char *)l + l->user_off; }
 HAK_INLINE size_t hak_large_usable(const struct hak_large *l) { return l->map_size - l->user_off; }
 

@@ -66,9 +66,9 @@ HAK_EXPORT int hak_check_heap(void)
             assigned++;
             bad += check_slab(ss, s, me, lv);
         }
-        if (assigned + ss->nfree != ss->nslabs) {
+        if (assigned + ss->nfree != hak_ss_assignable(ss)) {
             hak_dprintf(2, "hakmem: check_heap: superslab %p: %u assigned + %u free != %u slabs\n",
-                        (void *)ss, assigned, ss->nfree, ss->nslabs);
+                        (void *)ss, assigned, ss->nfree, hak_ss_assignable(ss));
             bad++;
         }
     }

@@ -2,6 +2,7 @@
  * empty go back to the shared pool. Also the periodic tidy and the hand-over of a
  * thread's slabs when it exits. */
 #include "front/heap.h"
+#include "integrity/checks.h"
 #include "slab/slab.h"
 
 /* An empty slab is given back unless keep_one is set and it is the thread's only slab
@@ -25,6 +26,7 @@ void hak_drain(struct hak_heap *h, unsigned c, uint32_t n, int lv)
         b->count--;
         struct hak_slab *s = hak_slab_at((uintptr_t)p, shift);
         hak_slab_push_free(s, p, HAK_SITE_drain, lv);
+        hak_chk_slab_counts(s, HAK_SITE_drain, lv);
         if (s->list == HAK_LIST_FULL) {
             hak_slab_list_remove(&h->full[c], s);
             hak_slab_list_append(&h->partial[c], s, HAK_LIST_PARTIAL);

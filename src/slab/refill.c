@@ -3,6 +3,7 @@
  * space), from its other slabs, from its full slabs that received remote frees, from a
  * slab an exited thread abandoned, and last from a fresh slab of the shared pool. */
 #include "front/heap.h"
+#include "integrity/checks.h"
 #include "slab/slab.h"
 
 /* Moves up to want blocks from s into bin b. */
@@ -35,6 +36,7 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
         HAK_EV(lv, carve, carve, c, s, first, l->stride, n);
         char *p = first + (size_t)(n - 1) * l->stride;
         for (uint32_t i = 0; i < n; i++, p -= l->stride) {
+            if (HAK_HEADERS(lv)) hak_poison_block(p, c, lv); /* as if freed: checked on the way out */
             hak_next_set(p, b->head, c, carve, lv);
             b->head = p;
         }
@@ -43,6 +45,7 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
         b->count += n;
         got += n;
     }
+    hak_chk_slab_counts(s, HAK_SITE_refill, lv);
     return got;
 }
 

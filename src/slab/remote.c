@@ -2,6 +2,7 @@
  * onto the slab's remote queue with one compare-and-swap (lock-free, no ABA: consumers
  * only ever take the whole queue), and the owner moves the queue onto the slab's free
  * list when it needs blocks or tidies up. */
+#include "integrity/checks.h"
 #include "slab/slab.h"
 #include "stats.h"
 
@@ -18,17 +19,39 @@ void hak_remote_push(struct hak_slab *s, void *base, int lv)
     HAK_EV(lv, remote_push, remote_push, c, base, s, head, 0);
 }
 
+/* Level 1: a node of s's remote queue must be a block of s that another thread freed. */
+static bool remote_node_ok(struct hak_slab *s, void *node, int lv)
+{
+    if (hak_slab_at((uintptr_t)node, hak_layout[s->cls].slab_shift) != s) {
+        hak_violation_block(HAK_KIND_remote_list_corrupt, HAK_SITE_remote_collect, node, NULL, s, (uintptr_t)s,
+                            0, "remote queue node of another slab");
+        return false;
+    }
+    uint8_t *st = hak_block_state_of(s, node);
+    if (*st != HAK_BLOCK_REMOTE) {
+        hak_violation_block(HAK_KIND_remote_list_corrupt, HAK_SITE_remote_collect, node, node, s, HAK_BLOCK_REMOTE,
+                            *st, "state of a remote queue node");
+        return false;
+    }
+    *st = HAK_BLOCK_FREE;
+    (void)lv;
+    return true;
+}
+
 uint32_t hak_remote_collect(struct hak_slab *s, int lv)
 {
     if (!hak_remote_pending(s)) return 0;
     void *head = __atomic_exchange_n(&s->remote, HAK_REMOTE_END, __ATOMIC_ACQUIRE);
-    if (head == HAK_REMOTE_END) return 0;
-    uint32_t n = 1;
-    void *tail = head, *next;
-    while ((next = hak_next_get(tail, s->cls, remote_collect, lv)) != HAK_REMOTE_END) {
-        tail = next;
+    uint32_t n = 0;
+    void *tail = NULL, *node = head;
+    /* A bad node (reported from level 1) cuts the queue there: the rest is dropped. */
+    while (node != HAK_REMOTE_END && node != NULL) {
+        if (HAK_CHECKS(lv) && !remote_node_ok(s, node, lv)) break;
+        tail = node;
         n++;
+        node = hak_next_get(node, s->cls, remote_collect, lv);
     }
+    if (!n) return 0;
     /* The end marker is overwritten here, so it never reaches a free list. */
     hak_next_set(tail, s->free, s->cls, remote_collect, lv);
     s->free = head;

@@ -3,6 +3,7 @@
  * back to the OS. One lock guards it all; it is taken once per slab (64 KiB or more of
  * allocation), never per block. */
 #include <pthread.h>
+#include <string.h>
 
 #include "box/next_ptr.h"
 #include "os/os.h"
@@ -22,6 +23,7 @@ static size_t dirty_bytes;
 
 void hak_pool_lock(void) { pthread_mutex_lock(&pool_mutex); }
 void hak_pool_unlock(void) { pthread_mutex_unlock(&pool_mutex); }
+bool hak_pool_trylock(void) { return pthread_mutex_trylock(&pool_mutex) == 0; }
 
 void hak_pool_after_fork_child(void)
 {
@@ -70,10 +72,10 @@ static size_t slab_bytes(const struct hak_superslab *ss)
 
 static void purge_slab(struct hak_superslab *ss, unsigned i)
 {
-    char *start = (char *)ss + ((size_t)i << ss->slab_shift);
-    size_t len = slab_bytes(ss);
-    if (i == 0) start += HAK_SS_HEADER, len -= HAK_SS_HEADER; /* keep the metadata */
-    hak_os_purge(start, len);
+    char *start = (char *)ss + ((size_t)i << ss->slab_shift), *end = start + slab_bytes(ss);
+    char *meta_end = (char *)ss + ss->meta_size;
+    if (start < meta_end) start = meta_end; /* keep the metadata */
+    hak_os_purge(start, (size_t)(end - start));
     ss->dirty_mask &= ~(1u << i);
     dirty_bytes -= slab_bytes(ss);
 }
@@ -107,7 +109,7 @@ static void slab_init(struct hak_superslab *ss, struct hak_slab *s, unsigned cls
 {
     const struct hak_class_layout *l = &hak_layout[cls];
     char *start = (char *)ss + ((size_t)s->index << ss->slab_shift);
-    if (s->index == 0) start += HAK_SS_HEADER;
+    if (start < (char *)ss + ss->meta_size) start = (char *)ss + ss->meta_size;
     s->cls = (uint8_t)cls;
     s->flags = 0;
     s->list = HAK_LIST_NONE;
@@ -116,6 +118,7 @@ static void slab_init(struct hak_superslab *ss, struct hak_slab *s, unsigned cls
     s->capacity = (uint32_t)((size_t)(hak_slab_end(s, ss->slab_shift) - start) / l->stride);
     s->free = NULL;
     s->next = s->prev = NULL;
+    if (HAK_CHECKS(HAK_MODE)) memset(hak_slab_states(s), HAK_BLOCK_FREE, s->capacity);
     __atomic_store_n(&s->remote, HAK_REMOTE_END, __ATOMIC_RELAXED);
     __atomic_store_n(&s->owner, owner, __ATOMIC_RELEASE);
 }
@@ -166,7 +169,7 @@ static void release_locked(struct hak_slab *s)
         dirty_bytes += slab_bytes(ss);
     }
     ss->nfree++;
-    if (ss->nfree < ss->nslabs) {
+    if (ss->nfree < hak_ss_assignable(ss)) {
         if (!ss->on_avail) avail_add(ss, false);
     } else if (spare[kind] && spare[kind] != ss) {
         /* A second wholly unused superslab: give it back. */

@@ -27,8 +27,11 @@ struct hak_superslab *hak_superslab_map(unsigned kind)
     ss->kind = (uint8_t)kind;
     ss->slab_shift = (uint8_t)shift;
     ss->nslabs = (uint8_t)(HAK_SS_SIZE >> shift);
-    ss->nfree = ss->nslabs;
-    ss->free_mask = (uint32_t)(((uint64_t)1 << ss->nslabs) - 1);
+    ss->meta_size = (uint32_t)hak_ss_meta_size(ss->nslabs, HAK_MODE);
+    /* slabs wholly inside the metadata are never assigned */
+    unsigned dead = ss->meta_size >> shift;
+    ss->free_mask = (uint32_t)(((uint64_t)1 << ss->nslabs) - 1) & ~(uint32_t)(((uint64_t)1 << dead) - 1);
+    ss->nfree = (uint8_t)__builtin_popcount(ss->free_mask);
     ss->dirty_mask = 0;
     for (unsigned i = 0; i < ss->nslabs; i++) {
         ss->slabs[i].owner = HAK_OWNER_NONE;

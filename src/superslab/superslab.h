@@ -74,7 +74,26 @@ struct hak_slab {
 _Static_assert(sizeof(struct hak_slab) == 64, "slab metadata is one cache line");
 
 #define HAK_SS_MAGIC 0x48414b53u /* "HAKS" */
-#define HAK_SS_HEADER 4096       /* bytes before slab 0's blocks */
+#define HAK_SS_DESC_SIZE 4096    /* the superslab header and its slab descriptors */
+/* From level 1 each block has a state byte (enum hak_block_state): who holds it, for
+ * exact double-free detection, also across threads. The state maps follow the
+ * descriptors, one per slab; slabs that would overlap them are never assigned. */
+#define HAK_SLAB_STATES_BYTES 8192
+_Static_assert(HAK_SLAB_STATES_BYTES >= ((size_t)1 << HAK_TINY_SLAB_SHIFT) / 8, "a byte for every block");
+enum hak_block_state {
+    HAK_BLOCK_FREE = 0,      /* in a free list, a thread cache, or never carved */
+    HAK_BLOCK_LIVE = 1,      /* held by the program */
+    HAK_BLOCK_REMOTE = 2,    /* freed by another thread, in the slab's remote queue */
+    HAK_BLOCK_QUARANTINE = 3 /* freed, held back from reuse (level 4) */
+};
+
+/* Bytes of metadata at the start of a superslab with nslabs slabs. */
+HAK_INLINE size_t hak_ss_meta_size(unsigned nslabs, int lv)
+{
+    return HAK_SS_DESC_SIZE + (HAK_CHECKS(lv) ? (size_t)nslabs * HAK_SLAB_STATES_BYTES : 0);
+}
+
+
 
 struct hak_superslab {
     uint32_t magic;
@@ -82,6 +101,7 @@ struct hak_superslab {
     uint8_t slab_shift;
     uint8_t nslabs;
     uint8_t nfree;      /* unassigned slabs */
+    uint32_t meta_size; /* bytes of metadata before the first block */
     uint32_t free_mask; /* unassigned slabs */
     uint32_t dirty_mask; /* unassigned slabs whose pages may still be resident */
     struct hak_superslab *next, *prev;          /* every superslab */
@@ -89,11 +109,24 @@ struct hak_superslab {
     bool on_avail;
     struct hak_slab slabs[HAK_MAX_SLABS] HAK_ALIGNED(HAK_CACHE_LINE);
 };
-_Static_assert(sizeof(struct hak_superslab) <= HAK_SS_HEADER, "superslab header fits");
+_Static_assert(sizeof(struct hak_superslab) <= HAK_SS_DESC_SIZE, "superslab header fits");
+
+
 
 HAK_INLINE struct hak_superslab *hak_ss_of(const void *p)
 {
     return (struct hak_superslab *)((uintptr_t)p & ~(uintptr_t)HAK_SS_MASK);
+}
+
+/* Slabs of ss that can be assigned (those not inside its metadata). */
+HAK_INLINE unsigned hak_ss_assignable(const struct hak_superslab *ss)
+{
+    return ss->nslabs - (ss->meta_size >> ss->slab_shift);
+}
+
+HAK_INLINE uint8_t *hak_slab_states(const struct hak_slab *s)
+{
+    return (uint8_t *)hak_ss_of(s) + HAK_SS_DESC_SIZE + (size_t)s->index * HAK_SLAB_STATES_BYTES;
 }
 
 /* The slab holding address a, which lies in a superslab of the given slab shift. */
@@ -116,6 +149,7 @@ bool hak_abandoned_free(struct hak_slab *s, void *base, int lv);
 void hak_pool_purge(void);
 void hak_pool_lock(void);
 void hak_pool_unlock(void);
+bool hak_pool_trylock(void);
 void hak_pool_after_fork_child(void);
 
 /* ---- superslab mapping and the registry of all superslabs (superslab.c) ---- */

@@ -1,0 +1,34 @@
+/* The block header of levels 2 and up: 16 bytes before USER, written when a block is
+ * handed out and when it is freed, checked at every crossing of the boundary.
+ *
+ *   live:  BASE [ magic LIVE | cls | state | align_off | size (requested) | canary ] USER ...
+ *   free:  BASE [ magic FREE | cls | state | align_off | next (the free-list link) ] USER [poison]
+ *
+ * The canary is the word right before USER, so a write just below the block (underflow)
+ * changes it before anything else. After USER, a live block keeps tail sentinel bytes
+ * from the requested size on; a free block's first bytes are poison. */
+#ifndef HAK_BLOCK_HEADER_H
+#define HAK_BLOCK_HEADER_H
+
+#include "config.h"
+
+struct hak_block_header {
+    uint32_t magic;
+    uint8_t cls;
+    uint8_t state;      /* enum hak_block_state */
+    uint16_t align_off; /* USER of an aligned allocation minus USER of the block */
+    uint32_t size;      /* live: bytes requested */
+    uint32_t canary;    /* live: HAK_HDR_CANARY */
+};
+_Static_assert(sizeof(struct hak_block_header) == 16, "the header is HAK_HEADER_SIZE bytes");
+
+#define HAK_HDR_LIVE 0xA110CA7Eu
+#define HAK_HDR_FREE 0xF4EEB10Cu
+#define HAK_HDR_CANARY 0xCA9A12E5u
+
+#define HAK_POISON_FREE 0xDD  /* the first bytes of a free block */
+#define HAK_TAIL_BYTE 0xCC    /* after the requested size in a live block */
+#define HAK_POISON_SPAN 64    /* bytes poisoned and checked at levels 2-3; the whole block at 4 */
+#define HAK_TAIL_SPAN 16      /* sentinel bytes written and checked after the requested size */
+
+#endif

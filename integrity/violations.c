@@ -1,0 +1,88 @@
+/* The cold side of the checks of checks.h: turning a finding into a report, and the
+ * poisoning helpers of level 2. */
+#include "integrity/checks.h"
+
+#if HAK_LEVEL_MAX >= 1
+#include "integrity/report.h"
+#include "large/large.h"
+
+static const char *const site_names[] = {
+#define HAK_SITE(name, num) [num] = #name,
+#include "trace/sites.def"
+#undef HAK_SITE
+};
+
+const char *hak_site_name(unsigned site)
+{
+    return site < sizeof site_names / sizeof site_names[0] && site_names[site] ? site_names[site] : "unknown";
+}
+
+HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr, const void *base,
+                                  const struct hak_slab *s, uint64_t expected, uint64_t found, const char *what)
+{
+    struct hak_violation v = {
+        .kind = kind, .site = hak_site_name(site), .ptr = ptr, .base = base, .cls = s ? s->cls : -1,
+        .stride = s ? hak_layout[s->cls].stride : 0, .slab = s, .expected = expected, .found = found, .what = what,
+    };
+    if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
+    hak_report(&v);
+}
+
+HAK_COLD void hak_violation_pointer(unsigned kind, unsigned site, const void *ptr)
+{
+    hak_violation_block(kind, site, ptr, NULL, NULL, 0, 0, NULL);
+}
+
+HAK_COLD void hak_report_bad_pointer(const void *p, unsigned kind, unsigned site)
+{
+    uintptr_t a = (uintptr_t)p;
+    unsigned r = hak_region_of(a);
+    if (kind == HAK_KIND_foreign_free && hak_large_freed_recently(p)) {
+        hak_violation_block(HAK_KIND_double_free, site, p, NULL, NULL, 0, 0, "a large block already unmapped");
+        return;
+    }
+    if (r >= HAK_REGION_TINY) {
+        /* inside a slab: name the block around it and how far in */
+        const struct hak_slab *s = hak_slab_at(a, r);
+        if (__atomic_load_n(&s->owner, __ATOMIC_RELAXED) != HAK_OWNER_NONE && (const char *)p >= s->start) {
+            const struct hak_class_layout *l = &hak_layout[s->cls];
+            uint32_t i = hak_block_index(l, a - (uintptr_t)s->start);
+            const char *base = s->start + (size_t)i * l->stride;
+            const char *user = base + l->user_off;
+            hak_violation_block(kind, site, p, base, s, (uintptr_t)user, a, "pointer (expected the block's, found)");
+            return;
+        }
+        hak_violation_block(kind, site, p, NULL, s, 0, a, "pointer into a slab no class holds");
+        return;
+    }
+    hak_violation_block(kind, site, p, NULL, NULL, 0, a,
+                        r == HAK_REGION_NONE ? "pointer outside hakmem's memory" : "pointer inside a large block");
+}
+
+size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v)
+{
+    const uint8_t *b = p;
+    size_t i = 0;
+    uint64_t word = 0x0101010101010101ull * v, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, b + i, 8);
+        if (w != word) break;
+    }
+    for (; i < n; i++)
+        if (b[i] != v) return i;
+    return n;
+}
+
+void hak_poison_block(void *base, unsigned c, int lv)
+{
+    struct hak_block_header *h = base;
+    size_t span = HAK_QUARANTINE(lv) ? hak_layout[c].size : HAK_POISON_SPAN;
+    if (span > hak_layout[c].size) span = hak_layout[c].size;
+    h->magic = HAK_HDR_FREE;
+    h->cls = (uint8_t)c;
+    h->state = HAK_BLOCK_FREE;
+    h->align_off = 0;
+    memset((char *)base + HAK_HEADER_SIZE, HAK_POISON_FREE, span);
+}
+
+#endif
