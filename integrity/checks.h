@@ -11,9 +11,12 @@
 
 #include "box/next_ptr.h"
 #include "integrity/block_header.h"
+#include "integrity/stack_depot.h"
 #include "integrity/violation.h"
 #include "superslab/superslab.h"
 
+/* with stacks on: records the calling stack as block base's allocation (0) or free (1) stack */
+void hak_note_stack(const struct hak_slab *s, const void *base, unsigned which);
 /* level 2: the first byte of [p, p+n) that is not v, or n */
 size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v);
 void hak_poison_block(void *base, unsigned c, int lv);
@@ -64,6 +67,7 @@ HAK_INLINE bool hak_chk_out(void *base, unsigned c, size_t n, unsigned site, int
         HAK_EV(lv, header_write, front_malloc, c, base, base, HAK_HDR_LIVE, n);
     }
     *st = HAK_BLOCK_LIVE;
+    if (hak_unlikely(hak_stacks_on)) hak_note_stack(s, base, 0);
     return true;
 }
 
@@ -104,15 +108,17 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_fre
             return false;
         }
     }
-    if (by == HAK_FREE_OWNER) {
+    if (by == HAK_FREE_OWNER && !HAK_QUARANTINE(lv)) {
         if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto double_free;
         *st = HAK_BLOCK_FREE;
     } else {
+        /* another thread's block, or any block at level 4 (quarantined by whoever frees it) */
         uint8_t live = HAK_BLOCK_LIVE;
-        if (hak_unlikely(!__atomic_compare_exchange_n(st, &live, HAK_BLOCK_REMOTE, false, __ATOMIC_ACQ_REL,
-                                                      __ATOMIC_RELAXED)))
+        if (hak_unlikely(!__atomic_compare_exchange_n(st, &live, HAK_QUARANTINE(lv) ? HAK_BLOCK_QUARANTINE : HAK_BLOCK_REMOTE,
+                                                      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
             goto double_free;
     }
+    if (hak_unlikely(hak_stacks_on)) hak_note_stack(s, base, 1);
     if (HAK_HEADERS(lv)) hak_poison_block(base, c, lv);
     return true;
 double_free:

@@ -17,6 +17,12 @@ const char *hak_site_name(unsigned site)
     return site < sizeof site_names / sizeof site_names[0] && site_names[site] ? site_names[site] : "unknown";
 }
 
+void hak_note_stack(const struct hak_slab *s, const void *base, unsigned which)
+{
+    uint32_t *ids = hak_block_stacks(s, base);
+    if (ids) ids[which] = hak_stack_capture(3);
+}
+
 HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr, const void *base,
                                   const struct hak_slab *s, uint64_t expected, uint64_t found, const char *what)
 {
@@ -24,6 +30,8 @@ HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr,
         .kind = kind, .site = hak_site_name(site), .ptr = ptr, .base = base, .cls = s ? s->cls : -1,
         .stride = s ? hak_layout[s->cls].stride : 0, .slab = s, .expected = expected, .found = found, .what = what,
     };
+    uint32_t *ids = s && base ? hak_block_stacks(s, base) : NULL;
+    if (ids) v.alloc_stack = ids[0], v.free_stack = ids[1];
     if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
     hak_report(&v);
 }

@@ -45,6 +45,7 @@ extern int hak_level;
  * the mode in force (in a fixed build its level part is still a constant). */
 #define HAK_MODE_RINGS 8
 extern int hak_mode;
+extern bool hak_stacks_on;
 #ifdef HAKMEM_FIXED_LEVEL
 #define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & HAK_MODE_RINGS : 0))
 #else

@@ -11,6 +11,12 @@
 #include "os/os.h"
 #include "superslab/superslab.h"
 #include "hakmem.h"
+#if HAK_LEVEL_MAX >= 1
+#include "integrity/signal.h"
+#include "trace/dump.h"
+#include "trace/htrace_format.h"
+#include "trace/lttng/loader.h"
+#endif
 
 #ifdef HAKMEM_FIXED_LEVEL
 int hak_level = HAKMEM_FIXED_LEVEL;
@@ -20,13 +26,20 @@ int hak_level; /* 0 until start-up reads the environment; no block exists before
 int hak_mode;
 #endif
 int hak_init_state;
+bool hak_stacks_on; /* allocation and free stacks are captured (HAKMEM_STACKS) */
 
 static pthread_key_t exit_key;
 
-/* Rings record at level 3 and up unless HAKMEM_TRACE says otherwise. */
-static bool hak_trace_wanted(void)
+/* Rings record at level 3 and up unless HAKMEM_TRACE says otherwise; LTTng events are
+ * recorded on the same path. libhakmem-l0.so has neither. */
+static bool events_wanted(void)
 {
-    return hak_level >= 3;
+    if (HAK_LEVEL_MAX == 0) {
+        if (hak_env.trace > 0 || hak_env.lttng)
+            hak_dprintf(2, "hakmem: libhakmem-l0.so records no events; use libhakmem.so for HAKMEM_TRACE or HAKMEM_LTTNG\n");
+        return false;
+    }
+    return hak_env_trace() || hak_env.lttng;
 }
 
 static void thread_exit(void *arg)
@@ -50,7 +63,12 @@ void hak_init_slow(void)
     hak_os_init();
     hak_env_read();
     hak_level = hak_env.level;
-    hak_mode = hak_level | (HAK_LEVEL_MAX >= 1 && hak_trace_wanted() ? HAK_MODE_RINGS : 0);
+    hak_mode = hak_level | (events_wanted() ? HAK_MODE_RINGS : 0);
+    hak_stacks_on = HAK_LEVEL_MAX >= 1 && hak_level >= 1 && hak_env_stacks();
+#if HAK_LEVEL_MAX >= 1
+    extern size_t hak_ring_entries;
+    hak_ring_entries = hak_env.trace_ring;
+#endif
 #ifndef HAKMEM_FIXED_LEVEL
     extern size_t hak_fast_tiny_lim;
     if (hak_mode) hak_fast_tiny_lim = 0;
@@ -70,11 +88,21 @@ __attribute__((constructor)) static void hak_constructor(void)
 {
     hak_ensure_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+#if HAK_LEVEL_MAX >= 1
+    if (hak_level >= 1) hak_signal_install();
+    /* dlopen allocates: only from here, never from inside malloc */
+    if (hak_env.lttng) hak_lttng_load();
+#endif
 }
 
 __attribute__((destructor)) static void hak_destructor(void)
 {
-    if (hak_env.stats) {
-        hak_stats_print(2);
+#if HAK_LEVEL_MAX >= 1
+    if (hak_env.trace_dump_at_exit && hak_trace_on()) {
+        char path[256];
+        if (hak_trace_dump_write(HTRACE_REASON_EXIT, 0, NULL, NULL, path, sizeof path) == 0)
+            hak_dprintf(2, "hakmem: trace dump written to %s\n", path);
     }
+#endif
+    if (hak_env.stats) hak_stats_print(2);
 }

@@ -45,7 +45,12 @@ HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigne
     if (hak_unlikely(b->count > b->limit)) hak_heap_overflow(c);
 }
 
+/* quarantine.c (level 4) */
+void hak_quarantine_put(struct hak_heap *h, void *base, unsigned c, int lv);
+void hak_quarantine_flush(struct hak_heap *h, int lv);
+
 /* slow.c */
+void hak_free_route(struct hak_slab *s, void *base, int lv);
 void *hak_malloc_slow(size_t n);
 void hak_free_slow(void *p, unsigned region);
 void *hak_alloc_class(unsigned c, size_t n, int lv);
@@ -94,8 +99,10 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
                        (base = hak_block_at(p, s, lv)) != NULL)) {
             unsigned c = s->cls;
             HAK_EV(lv, free, front_free, c, p, base, 0, 0);
-            if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv))
-                hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+            if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
+                if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
+                else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+            }
             return true;
         }
     }

@@ -3,10 +3,16 @@
 #include <pthread.h>
 
 #include "api/init.h"
-#include "front/heap.h"
+#include "front/front.h"
 #include "slab/slab.h"
+#include "integrity/violation.h"
+#include "os/os.h"
 #include "stats.h"
 #include "trace/ring.h"
+#if HAK_LEVEL_MAX >= 1
+#include "integrity/signal.h"
+#include "trace/lttng/loader.h"
+#endif
 
 __thread struct hak_heap hak_heap_tls;
 
@@ -29,10 +35,24 @@ struct hak_heap *hak_heap_setup(void)
     h->fast_tid = hak_mode == 0 ? h->tid : 0;
 #endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) h->bins[c].limit = hak_layout[c].tc_limit;
+    h->canary_lo = h->canary_hi = HAK_TLS_CANARY ^ (uintptr_t)h;
     h->state = HAK_HEAP_ACTIVE;
+#if HAK_LEVEL_MAX >= 1
+    if (hak_level >= 1) hak_signal_thread_init();
+#endif
     /* Last, once the heap works: this may allocate (keys past the first 32). */
     hak_thread_exit_register(h);
     return h;
+}
+
+static void check_canaries(struct hak_heap *h)
+{
+    uint64_t want = HAK_TLS_CANARY ^ (uintptr_t)h;
+    if (hak_unlikely(h->canary_lo != want || h->canary_hi != want)) {
+        hak_violation_block(HAK_KIND_tls_canary, HAK_SITE_refill, h->canary_lo != want ? (void *)&h->canary_lo : (void *)&h->canary_hi,
+                            h, NULL, want, h->canary_lo != want ? h->canary_lo : h->canary_hi, "thread cache canary");
+        h->canary_lo = h->canary_hi = want; /* reported once; the bins may be wrong too */
+    }
 }
 
 static void tidy(struct hak_heap *h)
@@ -47,6 +67,7 @@ struct hak_heap *hak_heap_refill(unsigned c)
     struct hak_heap *h = &hak_heap_tls;
     if (hak_unlikely(h->state != HAK_HEAP_ACTIVE)) h = hak_heap_setup();
     if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
+    if (HAK_HEADERS(HAK_MODE)) check_canaries(h);
     HAK_COUNT(refills, 1);
     return hak_refill(h, c, HAK_MODE) ? h : NULL;
 }
@@ -56,6 +77,7 @@ void hak_heap_overflow(unsigned c)
     struct hak_heap *h = &hak_heap_tls;
     if (hak_unlikely(h->state != HAK_HEAP_ACTIVE)) h = hak_heap_setup();
     if (hak_unlikely(++h->ticks >= HAK_TIDY_TICKS)) tidy(h);
+    if (HAK_HEADERS(HAK_MODE)) check_canaries(h);
     HAK_COUNT(drains, 1);
     struct hak_bin *b = &h->bins[c];
     hak_drain(h, c, b->count - b->limit / 2, HAK_MODE);
@@ -63,6 +85,11 @@ void hak_heap_overflow(unsigned c)
 
 void hak_heap_flush(struct hak_heap *h)
 {
+#if HAK_LEVEL_MAX >= 4
+    if (h->q_count) hak_quarantine_flush(h, HAK_MODE);
+    if (h->quarantine) hak_os_unmap(h->quarantine, HAK_QUARANTINE_BLOCKS * sizeof(void *));
+    h->quarantine = NULL;
+#endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) {
         if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_MODE);
         if (h->partial[c].count + h->full[c].count) hak_slabs_tidy(h, c, false, HAK_MODE);
@@ -76,6 +103,11 @@ void hak_heap_flush(struct hak_heap *h)
 void hak_heap_exit(struct hak_heap *h)
 {
     if (h->state != HAK_HEAP_ACTIVE) return;
+#if HAK_LEVEL_MAX >= 4
+    if (h->q_count) hak_quarantine_flush(h, HAK_MODE);
+    if (h->quarantine) hak_os_unmap(h->quarantine, HAK_QUARANTINE_BLOCKS * sizeof(void *));
+    h->quarantine = NULL;
+#endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) {
         if (h->bins[c].count) hak_drain(h, c, h->bins[c].count, HAK_MODE);
         h->bins[c].limit = 0;
@@ -83,5 +115,9 @@ void hak_heap_exit(struct hak_heap *h)
     }
     h->tid = h->fast_tid = 0;
     h->state = HAK_HEAP_EXITED;
+#if HAK_LEVEL_MAX >= 1
     if (HAK_RINGS(HAK_MODE)) hak_ring_thread_exit();
+    if (hak_lttng_emit) hak_lttng_thread_exit();
+    if (hak_level >= 1) hak_signal_thread_exit();
+#endif
 }

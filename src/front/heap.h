@@ -15,16 +15,33 @@ struct hak_bin {
     uint32_t limit; /* a push beyond it drains half the bin to the slabs */
 };
 
+/* Level 4: a thread holds back at most this many freed blocks, or bytes of them. */
+#define HAK_QUARANTINE_BLOCKS 4096u
+#define HAK_QUARANTINE_BYTES ((size_t)4 << 20)
+
+/* Level 4: a thread holds back at most this many freed blocks, or bytes of them. */
+#define HAK_QUARANTINE_BLOCKS 4096u
+#define HAK_QUARANTINE_BYTES ((size_t)4 << 20)
+
 enum hak_heap_state { HAK_HEAP_NEW = 0, HAK_HEAP_ACTIVE, HAK_HEAP_EXITED };
 
+/* Level 2: the words around the bins must keep these values, or something overwrote the
+ * thread's cache (a stray write into TLS). Checked on every slow path. */
+#define HAK_TLS_CANARY 0x7A11C0DEC0FFEE00ull
+
 struct hak_heap {
+    uint64_t canary_lo;
     struct hak_bin bins[HAK_NCLASSES];
+    uint64_t canary_hi;
     uint32_t tid;   /* owner id written into the slabs; 0 until set up */
     uint32_t fast_tid; /* tid where the level-0 fast path may free, else 0 (front.h) */
     uint32_t state; /* enum hak_heap_state */
     uint32_t ticks; /* slow-path entries since the last tidy */
     struct hak_slab_list partial[HAK_NCLASSES]; /* owned slabs that may have blocks */
     struct hak_slab_list full[HAK_NCLASSES];    /* owned slabs found without blocks */
+    void **quarantine; /* level 4: BASE pointers of freed blocks held back (quarantine.c) */
+    uint32_t q_head, q_count;
+    size_t q_bytes;
 };
 
 extern __thread struct hak_heap hak_heap_tls;

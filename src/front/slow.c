@@ -43,14 +43,17 @@ void *hak_malloc_slow(size_t n)
 }
 
 /* A checked block of slab s goes back: to our cache, to an abandoned slab, or to the
- * owner's remote queue. */
-static void free_base(void *p, struct hak_slab *s, void *base, int lv)
+ * owner's remote queue. The owner may have changed since the check (the owner exited,
+ * the slab was adopted), so the block state is set here to what the destination expects:
+ * free on a free list or in a cache, remote in a remote queue. */
+void hak_free_route(struct hak_slab *s, void *base, int lv)
 {
     struct hak_heap *h = &hak_heap_tls;
     uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
-    enum hak_free_by by = owner == h->tid || owner == HAK_OWNER_ABANDONED ? HAK_FREE_OWNER : HAK_FREE_REMOTE;
-    if (!hak_chk_in(p, s, base, by, HAK_SITE_slow_free, lv)) return;
     for (;;) {
+        bool mine = owner == h->tid || owner == HAK_OWNER_ABANDONED;
+        if (HAK_CHECKS(lv))
+            __atomic_store_n(hak_block_state_of(s, base), mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE, __ATOMIC_RELEASE);
         if (owner == h->tid) {
             hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
             return;
@@ -60,10 +63,22 @@ static void free_base(void *p, struct hak_slab *s, void *base, int lv)
             return;
         }
         if (hak_abandoned_free(s, base, lv)) return;
-        /* adopted meanwhile: its new owner collects it like any remote free */
-        if (HAK_CHECKS(lv)) *hak_block_state_of(s, base) = HAK_BLOCK_REMOTE;
-        owner = HAK_OWNER_NONE; /* push remotely, whoever owns it now */
+        owner = HAK_OWNER_NONE; /* adopted meanwhile: push it remotely, whoever owns it now */
     }
+}
+
+static void free_base(void *p, struct hak_slab *s, void *base, int lv)
+{
+    struct hak_heap *h = &hak_heap_tls;
+    uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
+    enum hak_free_by by = owner == h->tid || owner == HAK_OWNER_ABANDONED ? HAK_FREE_OWNER : HAK_FREE_REMOTE;
+    if (!hak_chk_in(p, s, base, by, HAK_SITE_slow_free, lv)) return;
+    if (HAK_QUARANTINE(lv)) {
+        if (h->state != HAK_HEAP_ACTIVE) h = hak_heap_setup();
+        hak_quarantine_put(h, base, s->cls, lv);
+        return;
+    }
+    hak_free_route(s, base, lv);
 }
 
 void hak_free_slow(void *p, unsigned region)

@@ -17,6 +17,11 @@ void hak_region_set(uintptr_t start, size_t size, unsigned first, unsigned rest)
     while (++i <= end) __atomic_store_n(&hak_regionmap[i], (uint8_t)rest, __ATOMIC_RELEASE);
 }
 
+static size_t stack_table_size(const struct hak_superslab *ss)
+{
+    return (size_t)ss->nslabs * HAK_SLAB_STATES_BYTES * sizeof ss->stacks[0];
+}
+
 /* Called with the pool lock held. */
 struct hak_superslab *hak_superslab_map(unsigned kind)
 {
@@ -37,6 +42,7 @@ struct hak_superslab *hak_superslab_map(unsigned kind)
         ss->slabs[i].owner = HAK_OWNER_NONE;
         ss->slabs[i].index = (uint8_t)i;
     }
+    ss->stacks = hak_stacks_on ? hak_os_map(stack_table_size(ss)) : NULL;
     ss->prev = NULL;
     ss->next = hak_superslabs;
     if (hak_superslabs) hak_superslabs->prev = ss;
@@ -57,6 +63,7 @@ void hak_superslab_unmap(struct hak_superslab *ss)
     if (ss->next) ss->next->prev = ss->prev;
     hak_region_set((uintptr_t)ss, HAK_SS_SIZE, HAK_REGION_NONE, HAK_REGION_NONE);
     ss->magic = 0;
+    if (ss->stacks) hak_os_unmap(ss->stacks, stack_table_size(ss));
     hak_os_unmap(ss, HAK_SS_SIZE);
     HAK_COUNT(superslabs_mapped, (size_t)-1);
     hak_count_mapped(-(ptrdiff_t)HAK_SS_SIZE);

@@ -107,6 +107,9 @@ struct hak_superslab {
     struct hak_superslab *next, *prev;          /* every superslab */
     struct hak_superslab *avail_next, *avail_prev; /* those with an unassigned slab */
     bool on_avail;
+    /* with stacks on: per block {allocation stack, free stack} ids, HAK_SLAB_STATES_BYTES
+     * entries per slab, in a mapping of their own */
+    uint32_t (*stacks)[2];
     struct hak_slab slabs[HAK_MAX_SLABS] HAK_ALIGNED(HAK_CACHE_LINE);
 };
 _Static_assert(sizeof(struct hak_superslab) <= HAK_SS_DESC_SIZE, "superslab header fits");
@@ -116,6 +119,16 @@ _Static_assert(sizeof(struct hak_superslab) <= HAK_SS_DESC_SIZE, "superslab head
 HAK_INLINE struct hak_superslab *hak_ss_of(const void *p)
 {
     return (struct hak_superslab *)((uintptr_t)p & ~(uintptr_t)HAK_SS_MASK);
+}
+
+/* The {allocation, free} stack ids of block base of slab s, or NULL without stacks. */
+HAK_INLINE uint32_t *hak_block_stacks(const struct hak_slab *s, const void *base)
+{
+    struct hak_superslab *ss = hak_ss_of(s);
+    if (!ss->stacks) return NULL;
+    const struct hak_class_layout *l = &hak_layout[s->cls];
+    size_t i = hak_block_index(l, (uintptr_t)((const char *)base - s->start));
+    return ss->stacks[(size_t)s->index * HAK_SLAB_STATES_BYTES + i];
 }
 
 /* Slabs of ss that can be assigned (those not inside its metadata). */
