@@ -11,6 +11,7 @@
 #include "api/init.h"
 #include "front/front.h"
 #include "front/lookup.h"
+#include "integrity/guard.h"
 #include "hakmem.h"
 #include "large/large.h"
 #include "os/os.h"
@@ -119,6 +120,15 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
     if (n == 0) {
         hak_free(p);
         return NULL;
+    }
+    if (HAK_QUARANTINE(HAK_MODE) && hak_region_of((uintptr_t)p) == HAK_REGION_GUARD) {
+        size_t old = hak_guard_usable(p);
+        void *q = old ? hak_malloc(n) : NULL;
+        if (!old) hak_free(p); /* not a live guarded block: reported there */
+        if (!q) return NULL;
+        memcpy(q, p, n < old ? n : old);
+        hak_free(p);
+        return q;
     }
     struct hak_blockref ref;
     switch (hak_lookup(p, hak_region_of((uintptr_t)p), &ref)) {
@@ -257,6 +267,7 @@ HAK_EXPORT size_t hak_malloc_usable_size(void *p)
 {
     struct hak_blockref ref;
     if (!p) return 0;
+    if (HAK_QUARANTINE(HAK_MODE) && hak_region_of((uintptr_t)p) == HAK_REGION_GUARD) return hak_guard_usable(p);
     switch (hak_lookup(p, hak_region_of((uintptr_t)p), &ref)) {
     case HAK_LOOKUP_SLAB:
     case HAK_LOOKUP_LARGE:

@@ -7,7 +7,9 @@
 #include "box/next_ptr.h"
 #include "box/user_base.h"
 #include "front/heap.h"
+#include "api/env.h"
 #include "integrity/checks.h"
+#include "integrity/guard.h"
 
 /* A block leaves the allocator: checked, BASE -> USER, recorded. NULL when the check
  * found the block bad (it is left where it is; the caller takes another). */
@@ -78,6 +80,10 @@ HAK_INLINE void *hak_front_pop(size_t n, const int lv)
 
 HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
 {
+    if (HAK_QUARANTINE(lv) && hak_unlikely(hak_env.guard) && hak_guard_wanted()) {
+        void *p = hak_guard_alloc(n);
+        if (p) return p;
+    }
     if (hak_likely(n <= HAK_TINY_FAST_MAX(lv))) return hak_front_pop(n, lv);
     return hak_malloc_slow(n);
 }

@@ -85,6 +85,11 @@ void hak_free_slow(void *p, unsigned region)
 {
     int lv = HAK_MODE;
     struct hak_blockref ref;
+    if (HAK_QUARANTINE(lv) && region == HAK_REGION_GUARD) {
+        HAK_EV(lv, free, slow_free, HAK_EVENT_NO_CLASS, p, p, 0, 0);
+        hak_guard_free(p);
+        return;
+    }
     switch (hak_lookup(p, region, &ref)) {
     case HAK_LOOKUP_SLAB:
         HAK_EV(lv, free, slow_free, ref.slab->cls, p, ref.base, 0, 0);

@@ -30,6 +30,7 @@ enum {
     HAK_REGION_LARGE_CONT = 2, /* further 2 MiB pieces of a large mapping */
     HAK_REGION_LARGE_PREV = 3, /* holds the USER pointer of a large block whose header is in
                                   the 2 MiB before (alignments of 2 MiB and more) */
+    HAK_REGION_GUARD = 4,      /* a chunk of guarded blocks (integrity/guard.c) */
     HAK_REGION_TINY = HAK_TINY_SLAB_SHIFT,
     HAK_REGION_POOL = HAK_POOL_SLAB_SHIFT,
 };
