@@ -126,7 +126,7 @@ deps:
 
 install: $(LIBS)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 0755 $(BUILD)/lib/libhakmem.so $(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0755 $(BUILD)/lib/libhakmem.so $(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so) $(LTTNG_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(BUILD)/lib/libhakmem.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/hakmem.h $(DESTDIR)$(PREFIX)/include/
 

@@ -11,6 +11,7 @@
 
 #include "box/next_ptr.h"
 #include "integrity/block_header.h"
+#include "integrity/shadow.h"
 #include "integrity/stack_depot.h"
 #include "integrity/violation.h"
 #include "superslab/superslab.h"
@@ -43,6 +44,7 @@ HAK_INLINE bool hak_chk_out(void *base, unsigned c, size_t n, unsigned site, int
     }
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;
+        hak_shadow_open(base, hak_layout[c].stride, lv);
         if (hak_unlikely(h->magic != HAK_HDR_FREE || h->cls != c)) {
             hak_violation_block(HAK_KIND_header_corrupt, site, base, base, s, HAK_HDR_FREE, h->magic,
                                 "header magic of a free block");
@@ -64,6 +66,7 @@ HAK_INLINE bool hak_chk_out(void *base, unsigned c, size_t n, unsigned site, int
         h->canary = HAK_HDR_CANARY;
         size_t tail = hak_layout[c].size - n;
         memset(user + n, HAK_TAIL_BYTE, tail < HAK_TAIL_SPAN ? tail : HAK_TAIL_SPAN);
+        hak_shadow_close(base, hak_layout[c].stride, lv);
         HAK_EV(lv, header_write, front_malloc, c, base, base, HAK_HDR_LIVE, n);
     }
     *st = HAK_BLOCK_LIVE;
@@ -83,6 +86,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_fre
     unsigned c = s->cls;
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;
+        hak_shadow_open(base, hak_layout[c].stride, lv);
         if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
             if (*st != HAK_BLOCK_LIVE)
                 hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state");
@@ -120,6 +124,8 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_fre
     }
     if (hak_unlikely(hak_stacks_on)) hak_note_stack(s, base, 1);
     if (HAK_HEADERS(lv)) hak_poison_block(base, c, lv);
+    hak_shadow_close(base, hak_layout[c].stride, lv);
+    if (HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].stride - (size_t)((char *)p - (char *)base), lv);
     return true;
 double_free:
     hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state (1 live)");
@@ -134,10 +140,13 @@ HAK_INLINE void hak_chk_resize(void *base, unsigned c, size_t size, size_t align
     if (!HAK_HEADERS(lv)) return;
     struct hak_block_header *h = base;
     char *user = (char *)base + HAK_HEADER_SIZE;
+    hak_shadow_open(base, hak_layout[c].stride, lv);
     h->size = (uint32_t)size;
     h->align_off = (uint16_t)align_off;
     size_t tail = hak_layout[c].size - size;
     memset(user + size, HAK_TAIL_BYTE, tail < HAK_TAIL_SPAN ? tail : HAK_TAIL_SPAN);
+    hak_shadow_close(base, hak_layout[c].stride, lv);
+    hak_shadow_alloc(user + align_off, size - align_off, lv);
 }
 
 /* Bytes the program may use from p in live block base of class c (level 2: what it
@@ -145,7 +154,12 @@ HAK_INLINE void hak_chk_resize(void *base, unsigned c, size_t size, size_t align
 HAK_INLINE size_t hak_block_usable(const void *p, const void *base, unsigned c, int lv)
 {
     const char *user = (const char *)base + hak_user_off(lv);
-    if (HAK_HEADERS(lv)) return ((const struct hak_block_header *)base)->size - (size_t)((const char *)p - user);
+    if (HAK_HEADERS(lv)) {
+        hak_shadow_open(base, HAK_HEADER_SIZE, lv);
+        size_t size = ((const struct hak_block_header *)base)->size;
+        hak_shadow_close(base, HAK_HEADER_SIZE, lv);
+        return size - (size_t)((const char *)p - user);
+    }
     return (size_t)(user + hak_layout[c].size - (const char *)p);
 }
 

@@ -100,6 +100,7 @@ bool hak_guard_wanted(void)
 void *hak_guard_alloc(size_t n)
 {
     if (n > hak_page_size) return NULL;
+    if (hak_heap_tls.state != HAK_HEAP_ACTIVE) hak_heap_setup(); /* the thread id of reports */
     pthread_mutex_lock(&guard_lock);
     if (!avail && freed_count) recycle_oldest();
     if (!avail && !(avail = chunk_new())) {
@@ -115,7 +116,7 @@ void *hak_guard_alloc(size_t n)
     sl->user = slot_data(g, i) + hak_page_size - hak_align_up(n, HAK_MIN_ALIGN);
     sl->size = (uint32_t)n;
     sl->state = SLOT_LIVE;
-    sl->alloc_stack = hak_stacks_on ? hak_stack_capture(2) : 0;
+    sl->alloc_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
     sl->free_stack = 0;
     pthread_mutex_unlock(&guard_lock);
     return sl->user;
@@ -155,7 +156,7 @@ void hak_guard_free(void *p)
         return;
     }
     sl->state = SLOT_FREED;
-    sl->free_stack = hak_stacks_on ? hak_stack_capture(2) : 0;
+    sl->free_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
     uint32_t i = (uint32_t)(sl - g->slots);
     hak_os_protect(slot_data(g, i), hak_page_size, false);
     if (freed_count == HAK_GUARD_FREED) recycle_oldest();

@@ -20,7 +20,7 @@ const char *hak_site_name(unsigned site)
 void hak_note_stack(const struct hak_slab *s, const void *base, unsigned which)
 {
     uint32_t *ids = hak_block_stacks(s, base);
-    if (ids) ids[which] = hak_stack_capture(3);
+    if (ids) ids[which] = hak_stack_capture_app(0);
 }
 
 HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr, const void *base,
@@ -30,6 +30,10 @@ HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr,
         .kind = kind, .site = hak_site_name(site), .ptr = ptr, .base = base, .cls = s ? s->cls : -1,
         .stride = s ? hak_layout[s->cls].stride : 0, .slab = s, .expected = expected, .found = found, .what = what,
     };
+    if (kind == HAK_KIND_canary_overflow || kind == HAK_KIND_canary_underflow || kind == HAK_KIND_use_after_free_write)
+        v.bad = ptr; /* the first byte found wrong */
+    if (s && base && HAK_HEADERS(HAK_MODE) && ((const struct hak_block_header *)base)->magic == HAK_HDR_LIVE)
+        v.size = ((const struct hak_block_header *)base)->size;
     uint32_t *ids = s && base ? hak_block_stacks(s, base) : NULL;
     if (ids) v.alloc_stack = ids[0], v.free_stack = ids[1];
     if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
@@ -84,6 +88,7 @@ size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v)
 void hak_poison_block(void *base, unsigned c, int lv)
 {
     struct hak_block_header *h = base;
+    hak_shadow_open(base, hak_layout[c].stride, lv);
     size_t span = HAK_QUARANTINE(lv) ? hak_layout[c].size : HAK_POISON_SPAN;
     if (span > hak_layout[c].size) span = hak_layout[c].size;
     h->magic = HAK_HDR_FREE;
@@ -91,6 +96,7 @@ void hak_poison_block(void *base, unsigned c, int lv)
     h->state = HAK_BLOCK_FREE;
     h->align_off = 0;
     memset((char *)base + HAK_HEADER_SIZE, HAK_POISON_FREE, span);
+    hak_shadow_close(base, hak_layout[c].stride, lv);
 }
 
 #endif

@@ -44,10 +44,13 @@ extern int hak_level;
  * (see src/api/malloc.c), so the feature tests below fold away; slow paths pass HAK_MODE,
  * the mode in force (in a fixed build its level part is still a constant). */
 #define HAK_MODE_RINGS 8
+/* Under Valgrind (from level 1) blocks are annotated with memcheck client requests
+ * (integrity/shadow.h); rings are off then. */
+#define HAK_MODE_VALGRIND 16
 extern int hak_mode;
 extern bool hak_stacks_on;
 #ifdef HAKMEM_FIXED_LEVEL
-#define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & HAK_MODE_RINGS : 0))
+#define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & (HAK_MODE_RINGS | HAK_MODE_VALGRIND) : 0))
 #else
 #define HAK_MODE hak_mode
 #endif

@@ -5,12 +5,15 @@
  * 2.34). The provider is looked for next to the library that contains this code, so a
  * build tree or an install prefix works without LD_LIBRARY_PATH.
  *
- * Recursion: lttng-ust calls malloc itself (its threads, its per-thread state, allocated
- * lazily inside a thread's first tracepoint). Such a nested call comes back into the
- * allocator, which would emit again. As in lttng-ust's own malloc wrapper, a per-thread
- * nesting depth in initial-exec TLS (no allocation on first access) lets events fire at
- * depth 1 only. The allocator calls hak_lttng_emit, which points at emit_guarded below,
- * never at the provider directly. */
+ * Recursion: lttng-ust calls malloc itself (its threads, and its per-thread state, which
+ * glibc allocates lazily inside a thread's first tracepoint since liblttng-ust is
+ * dlopen()ed). Such a nested call comes back into the allocator, which emits again. As in
+ * lttng-ust's own malloc wrapper, a per-thread nesting depth in initial-exec TLS (no
+ * allocation on first access) lets tracepoints fire at depth 1 only. Unlike the wrapper,
+ * the nested events are not dropped but deferred until the outer tracepoint returns: a
+ * replay of the trace needs every pop and push, or it would see the thread lists diverge.
+ * The allocator calls hak_lttng_emit, which points at emit_guarded below, never at the
+ * provider directly. */
 #include <dlfcn.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,22 +31,57 @@ void (*hak_lttng_emit)(const struct hak_event *ev);
 
 static hak_lttng_event_fn *provider_event;
 static hak_lttng_thread_init_fn *provider_thread_init;
+const int *hak_lttng_state[HAK_EV_LIMIT];
 
 static __thread unsigned lttng_depth __attribute__((tls_model("initial-exec")));
 static __thread bool lttng_thread_ready __attribute__((tls_model("initial-exec")));
 
-/* Called with depth already raised, so what lttng-ust allocates here is not traced. */
+/* Events of allocations made inside a tracepoint, held until it returns. The buffer is
+ * mapped on the first nesting of a thread (mmap, not malloc), so it costs nothing to
+ * threads, or processes, that never nest. */
+#define PENDING_BYTES ((size_t)64 << 10)
+#define PENDING_MAX (PENDING_BYTES / sizeof(struct hak_event))
+static __thread struct hak_event *pending __attribute__((tls_model("initial-exec")));
+static __thread unsigned npending __attribute__((tls_model("initial-exec")));
+static uint64_t dropped;
+
+static void defer(const struct hak_event *ev)
+{
+    if (hak_unlikely(!pending)) pending = hak_os_map(PENDING_BYTES);
+    if (hak_unlikely(!pending || npending == PENDING_MAX)) {
+        __atomic_fetch_add(&dropped, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    pending[npending++] = *ev;
+}
+
+/* At depth 1, after a tracepoint: emits what was deferred meanwhile, in seq order (the
+ * nested events came after the one being traced). Emitting may nest again: those are
+ * appended and emitted by the same loop. */
+static void flush_pending(void)
+{
+    for (unsigned i = 0; i < npending; i++) provider_event(&pending[i]);
+    npending = 0;
+}
+
+/* Runs at depth 1: lttng-ust's allocations here are deferred like any nested ones. */
 static void thread_ready(void)
 {
     lttng_thread_ready = true;
     if (provider_thread_init) provider_thread_init();
 }
 
+/* What hak_lttng_emit points at. Most events are off in most sessions (and all are when
+ * there is none): those cost one load here, not a call into the provider. */
 static void emit_guarded(const struct hak_event *ev)
 {
-    if (lttng_depth++ == 0) {
+    if (!hak_lttng_wanted(ev->op)) return;
+    if (hak_likely(lttng_depth++ == 0)) {
         if (hak_unlikely(!lttng_thread_ready)) thread_ready();
         provider_event(ev);
+        if (hak_unlikely(npending)) flush_pending();
+    } else {
+        defer(ev);
     }
     lttng_depth--;
 }
@@ -53,13 +91,29 @@ void hak_lttng_thread_start(void)
     if (!provider_event || lttng_thread_ready) return;
     lttng_depth++;
     thread_ready();
+    flush_pending();
     lttng_depth--;
+}
+
+void hak_lttng_thread_exit(void)
+{
+    if (!pending) return;
+    hak_os_unmap(pending, PENDING_BYTES);
+    pending = NULL;
+    npending = 0;
+}
+
+__attribute__((destructor)) static void report_dropped(void)
+{
+    uint64_t n = __atomic_load_n(&dropped, __ATOMIC_RELAXED);
+    if (n) hak_dprintf(2, "hakmem: LTTng: %llu events raised inside lttng-ust were lost\n",
+                       (unsigned long long)n);
 }
 
 static void load_failed(const char *why, const char *detail)
 {
     hak_dprintf(2, "hakmem: HAKMEM_LTTNG=1 but " HAK_LTTNG_SONAME " could not be loaded: %s%s\n",
-                why, detail ? detail : "");
+                why, detail ? detail : "unknown error");
 }
 
 /* DIR/libhakmem-lttng.so, DIR being where the object holding this function lives; false
@@ -82,7 +136,7 @@ static void emit_geometry_and_layout(hak_lttng_geometry_fn *geometry, hak_lttng_
     struct htrace_geometry g = {
         .superslab_size = HAK_SS_SIZE,
         .remote_end = (uint64_t)(uintptr_t)HAK_REMOTE_END,
-        .superslab_header = HAK_SS_HEADER,
+        .superslab_header = (uint32_t)hak_ss_meta_size(HAK_SS_SIZE >> HAK_TINY_SLAB_SHIFT, HAK_MODE),
         .block_header = hak_user_off(hak_level),
         .page_size = (uint32_t)hak_page_size,
         .nclasses = HAK_NCLASSES,
@@ -124,11 +178,14 @@ int hak_lttng_load(void)
         return -1;
     }
     provider_thread_init = (hak_lttng_thread_init_fn *)dlsym(h, "hak_lttng_thread_init");
+    hak_lttng_event_state_fn *state = (hak_lttng_event_state_fn *)dlsym(h, "hak_lttng_event_state");
+    for (unsigned op = 0; state && op < HAK_EV_LIMIT; op++) hak_lttng_state[op] = state(op);
     provider_event = event;
 
     lttng_depth++;
     thread_ready();
     emit_geometry_and_layout(geometry, layout);
+    flush_pending();
     lttng_depth--;
     __atomic_store_n(&hak_lttng_emit, emit_guarded, __ATOMIC_RELEASE);
     return 0;

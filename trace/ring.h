@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "front/heap.h"
+#include "trace/lttng/loader.h"
 #include "trace/trace.h"
 
 struct hak_ring {
@@ -45,7 +46,7 @@ HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const vo
     e->op = (uint8_t)op;
     e->site = (uint8_t)site;
     __atomic_store_n(&r->written, w + 1, __ATOMIC_RELEASE);
-    if (hak_unlikely(hak_lttng_emit != NULL)) hak_lttng_emit(e);
+    if (hak_unlikely(hak_lttng_emit != NULL) && hak_lttng_wanted(op)) hak_lttng_emit(e);
 }
 
 #endif

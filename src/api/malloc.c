@@ -202,6 +202,7 @@ static void *alloc_aligned(size_t align, size_t n)
             char *a = (char *)hak_align_up((uintptr_t)u, align);
             if (a != u) {
                 hak_slab_at((uintptr_t)u, hak_layout[c].slab_shift)->flags |= HAK_SLAB_ALIGNED;
+                if (HAK_SHADOW(lv)) hak_shadow_free(u, (size_t)(a - u), lv); /* memcheck: the block is a */
                 hak_chk_resize(hak_base_of(u, lv), c, (size_t)(a - u) + n, (size_t)(a - u), lv);
             }
             return a;

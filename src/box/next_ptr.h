@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "integrity/shadow.h"
 #include "integrity/violation.h"
 #include "layout.h"
 #include "superslab/superslab.h"
@@ -65,7 +66,9 @@ HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned si
 HAK_INLINE void *hak_next_get_(const void *base, unsigned cls, unsigned site, int lv)
 {
     void *next, *slot = hak_next_slot(base, lv);
+    hak_shadow_open(slot, sizeof next, lv);
     memcpy(&next, slot, sizeof next);
+    hak_shadow_close(slot, sizeof next, lv);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_read, site, cls, slot, base, (uintptr_t)next, 0);
     return hak_chk_link(next, base, cls, site, lv);
 }
@@ -79,7 +82,9 @@ HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned sit
                             (uintptr_t)base + hak_layout[cls].next_off, (uintptr_t)slot, "link slot (expected, found)");
         return;
     }
+    hak_shadow_open(slot, sizeof next, lv);
     memcpy(slot, &next, sizeof next);
+    hak_shadow_close(slot, sizeof next, lv);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
 }
 

@@ -17,6 +17,8 @@ HAK_INLINE void *hak_block_out(void *base, unsigned c, size_t n, unsigned site, 
 {
     if (!hak_chk_out(base, c, n, site, lv)) return NULL;
     void *user = hak_user_of(base, lv);
+    /* level 2 keeps the tail after n for its sentinel; below, the program may use the block */
+    hak_shadow_alloc(user, HAK_HEADERS(lv) ? n : hak_layout[c].size, lv);
     if (HAK_RINGS(lv))
         hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
     return user;
@@ -105,6 +107,7 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
                        (base = hak_block_at(p, s, lv)) != NULL)) {
             unsigned c = s->cls;
             HAK_EV(lv, free, front_free, c, p, base, 0, 0);
+            if (!HAK_CHECKS(lv) && HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].size, lv);
             if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
                 if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
                 else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);

@@ -40,8 +40,12 @@ struct hak_heap *hak_heap_setup(void)
 #if HAK_LEVEL_MAX >= 1
     if (hak_level >= 1) hak_signal_thread_init();
 #endif
-    /* Last, once the heap works: this may allocate (keys past the first 32). */
+    /* Last, once the heap works: these may allocate (keys past the first 32; lttng-ust's
+     * per-thread state, set up here rather than inside the thread's first event). */
     hak_thread_exit_register(h);
+#if HAK_LEVEL_MAX >= 1
+    if (hak_lttng_emit) hak_lttng_thread_start();
+#endif
     return h;
 }
 

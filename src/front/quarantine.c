@@ -20,7 +20,9 @@ static void evict(struct hak_heap *h, int lv)
     unsigned c = s->cls;
     h->q_bytes -= hak_layout[c].stride;
     char *user = (char *)base + HAK_HEADER_SIZE;
+    hak_shadow_open(user, hak_layout[c].size, lv);
     size_t bad = hak_first_bad_byte(user, hak_layout[c].size, HAK_POISON_FREE);
+    hak_shadow_close(user, hak_layout[c].size, lv);
     if (bad != hak_layout[c].size) {
         hak_violation_block(HAK_KIND_use_after_free_write, HAK_SITE_quarantine, user + bad, base, s,
                             HAK_POISON_FREE, (uint8_t)user[bad], "poison byte of a quarantined block");

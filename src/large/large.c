@@ -7,6 +7,7 @@
 #include "stats.h"
 #include "superslab/superslab.h"
 #include "box/next_ptr.h"
+#include "integrity/shadow.h"
 
 /* The last large blocks freed, so that freeing one again reads as a double free rather
  * than as a pointer hakmem never owned (its mapping is gone). */
@@ -84,6 +85,7 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
     }
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
+    if (!HAK_ASAN) hak_shadow_alloc(hak_large_user(l), size, HAK_MODE);
     return hak_large_user(l);
 }
 
@@ -100,6 +102,8 @@ struct hak_large *hak_large_of(void *p)
 
 void hak_large_free(struct hak_large *l)
 {
+    /* unmapped right after: only memcheck needs to hear of it (ASan would keep the poison) */
+    if (!HAK_ASAN) hak_shadow_free(hak_large_user(l), l->size, HAK_MODE);
     if (HAK_CHECKS(HAK_MODE)) {
         unsigned i = __atomic_fetch_add(&freed_next, 1, __ATOMIC_RELAXED) % HAK_LARGE_FREED_KEPT;
         __atomic_store_n(&freed_recently[i], (uintptr_t)hak_large_user(l), __ATOMIC_RELAXED);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "box/next_ptr.h"
+#include "integrity/shadow.h"
 #include "os/os.h"
 #include "slab/slab.h"
 #include "stats.h"
@@ -119,6 +120,7 @@ static void slab_init(struct hak_superslab *ss, struct hak_slab *s, unsigned cls
     s->free = NULL;
     s->next = s->prev = NULL;
     if (HAK_CHECKS(HAK_MODE)) memset(hak_slab_states(s), HAK_BLOCK_FREE, s->capacity);
+    hak_shadow_close(start, (size_t)s->capacity * l->stride, HAK_MODE); /* no block is the program's yet */
     __atomic_store_n(&s->remote, HAK_REMOTE_END, __ATOMIC_RELAXED);
     __atomic_store_n(&s->owner, owner, __ATOMIC_RELEASE);
 }

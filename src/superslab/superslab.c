@@ -1,6 +1,7 @@
 /* Mapping superslabs, the region map, and the registry of every superslab. */
 #include "superslab/superslab.h"
 
+#include "integrity/shadow.h"
 #include "os/os.h"
 #include "stats.h"
 
@@ -63,6 +64,7 @@ void hak_superslab_unmap(struct hak_superslab *ss)
     if (ss->next) ss->next->prev = ss->prev;
     hak_region_set((uintptr_t)ss, HAK_SS_SIZE, HAK_REGION_NONE, HAK_REGION_NONE);
     ss->magic = 0;
+    hak_shadow_open(ss, HAK_SS_SIZE, HAK_MODE); /* leave no poison behind for the next mapping here */
     if (ss->stacks) hak_os_unmap(ss->stacks, stack_table_size(ss));
     hak_os_unmap(ss, HAK_SS_SIZE);
     HAK_COUNT(superslabs_mapped, (size_t)-1);

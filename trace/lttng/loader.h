@@ -3,6 +3,8 @@
 #ifndef HAK_LTTNG_LOADER_H
 #define HAK_LTTNG_LOADER_H
 
+#include "trace/event.h"
+
 /* Loads libhakmem-lttng.so from the directory of the libhakmem*.so this code is in (else
  * through the dynamic linker's search), sets hak_lttng_emit (trace/trace.h) and emits
  * hakmem:geometry and one hakmem:layout per class. Call once, from the constructor, after
@@ -15,5 +17,23 @@ int hak_lttng_load(void);
  * thread's first event. Call where a nested malloc is safe (no lock held, no list half
  * updated), e.g. when a thread's heap is set up. A no-op when LTTng is not loaded. */
 void hak_lttng_thread_start(void);
+
+/* Optional: gives back the calling thread's buffer of deferred events (64 KiB, mapped only
+ * by threads whose allocations nested inside a tracepoint). Call when a thread's heap is
+ * torn down. A no-op when there is none. */
+void hak_lttng_thread_exit(void);
+
+/* Per event op, lttng-ust's flag saying whether some session records hakmem:NAME (NULL
+ * before the provider is loaded or for an op it does not know). */
+extern const int *hak_lttng_state[HAK_EV_LIMIT];
+
+/* Optional, for a call site that wants to skip the call to hak_lttng_emit for an event
+ * no session records (hak_lttng_emit checks again, so calling it anyway is correct):
+ *   if (hak_lttng_emit && hak_lttng_wanted(op)) hak_lttng_emit(ev); */
+static inline __attribute__((always_inline)) int hak_lttng_wanted(unsigned op)
+{
+    const int *on = op < HAK_EV_LIMIT ? hak_lttng_state[op] : 0;
+    return !on || __atomic_load_n(on, __ATOMIC_RELAXED);
+}
 
 #endif
