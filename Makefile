@@ -41,7 +41,7 @@ iobj = $(BUILD)/obj/$(1)/src/api/malloc.interpose.o
 LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a \
 	$(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so)
 
-.PHONY: all check deps bench install demo clean tests
+.PHONY: all check deps bench install demo clean tests asan
 all: $(LIBS) tests
 
 # ---- library objects, one rule per variant ----
@@ -84,7 +84,7 @@ $(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
 TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -pthread -D_GNU_SOURCE -Itests -Iinclude
 UNIT_SRCS := $(filter-out %.so.c,$(wildcard tests/unit/*.c))
 API_SRCS  := $(filter-out %.so.c,$(wildcard tests/*/*.c))
-API_SRCS  := $(filter-out tests/unit/%,$(API_SRCS))
+API_SRCS  := $(filter-out tests/unit/% tests/asan/%,$(API_SRCS))
 TEST_SOS  := $(patsubst tests/%.so.c,$(BUILD)/tests/%.so,$(wildcard tests/*/*.so.c))
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 API_BINS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(API_SRCS))
@@ -106,8 +106,33 @@ $(BUILD)/tests/%: tests/%.c tests/harness.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(TEST_CFLAGS) $< -o $@ -ldl -lm
 
-check: all
+check: all asan
 	@bash tests/run.sh $(T)
+
+# ---- make asan: the allocator, its unit tests and the stress tests under ASan + UBSan ----
+ASAN_DIR   := $(BUILD)/asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_OBJS  := $(patsubst %.c,$(ASAN_DIR)/obj/%.o,$(filter-out src/api/malloc.interpose.c,$(SRCS)))
+ASAN_UNITS := $(patsubst tests/unit/%.c,$(ASAN_DIR)/unit_%,$(filter-out tests/unit/no_malloc.c,$(UNIT_SRCS)))
+ASAN_STRESS := $(patsubst %,$(ASAN_DIR)/api_%,stress_single stress_threads api_realloc api_calloc_reuse)
+ASAN_BINS  := $(ASAN_UNITS) $(ASAN_STRESS) $(ASAN_DIR)/asan_poison
+
+$(ASAN_DIR)/obj/%.o: %.c $(HDRS)
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_BASE) -DHAKMEM_RUNTIME_LEVEL $(ASAN_FLAGS) -c $< -o $@
+$(ASAN_DIR)/libhakmem-asan.a: $(ASAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(ASAN_DIR)/unit_%: tests/unit/%.c $(ASAN_DIR)/libhakmem-asan.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -Isrc -I. -DHAKMEM_RUNTIME_LEVEL $(ASAN_FLAGS) $< -o $@ $(ASAN_DIR)/libhakmem-asan.a -ldl -lunwind
+$(ASAN_DIR)/api_%: tests/api/%.c tests/asan/hak_names.h $(ASAN_DIR)/libhakmem-asan.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -include tests/asan/hak_names.h $(ASAN_FLAGS) $< -o $@ $(ASAN_DIR)/libhakmem-asan.a -ldl -lunwind -lm
+$(ASAN_DIR)/asan_poison: tests/asan/asan_poison.c $(ASAN_DIR)/libhakmem-asan.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< -o $@ $(ASAN_DIR)/libhakmem-asan.a -ldl -lunwind
+asan: $(ASAN_BINS)
 
 # ---- benchmarks (never part of check) ----
 BENCH_SRCS := $(wildcard bench/*.c)

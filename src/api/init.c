@@ -12,6 +12,8 @@
 #include "superslab/superslab.h"
 #include "hakmem.h"
 #if HAK_LEVEL_MAX >= 1
+#include <valgrind/valgrind.h>
+
 #include "integrity/signal.h"
 #include "trace/dump.h"
 #include "trace/htrace_format.h"
@@ -65,6 +67,14 @@ void hak_init_slow(void)
     hak_level = hak_env.level;
     hak_mode = hak_level | (events_wanted() ? HAK_MODE_RINGS : 0);
     hak_stacks_on = HAK_LEVEL_MAX >= 1 && hak_level >= 1 && hak_env_stacks();
+#if HAK_LEVEL_MAX >= 1
+    /* Under Valgrind, memcheck does the watching: blocks are annotated; rings and our own
+     * stacks are off (memcheck keeps stacks, and libunwind's probing upsets it). */
+    if (hak_level >= 1 && RUNNING_ON_VALGRIND) {
+        hak_mode = hak_level | HAK_MODE_VALGRIND;
+        hak_stacks_on = false;
+    }
+#endif
 #if HAK_LEVEL_MAX >= 1
     extern size_t hak_ring_entries;
     hak_ring_entries = hak_env.trace_ring;

@@ -19,21 +19,28 @@
 
 #ifdef HAKMEM_FIXED_LEVEL
 
-/* The mode's ring bit is the only thing decided at run time. */
+/* The mode's ring and Valgrind bits are all that is decided at run time. */
 #define L HAKMEM_FIXED_LEVEL
-#define RINGS_ON (HAK_LEVEL_MAX >= 1 && (hak_mode & HAK_MODE_RINGS))
+#define EXTRA (HAK_LEVEL_MAX >= 1 ? hak_mode & (HAK_MODE_RINGS | HAK_MODE_VALGRIND) : 0)
 
 HAK_EXPORT void *hak_malloc(size_t n)
 {
-    if (RINGS_ON) return hak_front_malloc(n, L | HAK_MODE_RINGS);
+    if (hak_unlikely(EXTRA)) {
+        if (EXTRA & HAK_MODE_RINGS) return hak_front_malloc(n, L | HAK_MODE_RINGS);
+        return hak_front_malloc(n, L | HAK_MODE_VALGRIND);
+    }
     return hak_front_malloc(n, L);
 }
 
 HAK_EXPORT void hak_free(void *p)
 {
     unsigned r;
-    if (RINGS_ON) {
-        if (!hak_front_free(p, L | HAK_MODE_RINGS, &r)) hak_free_slow(p, r);
+    if (hak_unlikely(EXTRA)) {
+        if (EXTRA & HAK_MODE_RINGS) {
+            if (!hak_front_free(p, L | HAK_MODE_RINGS, &r)) hak_free_slow(p, r);
+        } else if (!hak_front_free(p, L | HAK_MODE_VALGRIND, &r)) {
+            hak_free_slow(p, r);
+        }
         return;
     }
     if (hak_likely(hak_front_free(p, L, &r))) return;
@@ -56,7 +63,11 @@ size_t hak_fast_tiny_lim = HAK_TINY_MAX + 1;
     case 1 | HAK_MODE_RINGS: call(1 | HAK_MODE_RINGS);   \
     case 2 | HAK_MODE_RINGS: call(2 | HAK_MODE_RINGS);   \
     case 3 | HAK_MODE_RINGS: call(3 | HAK_MODE_RINGS);   \
-    default: call(4 | HAK_MODE_RINGS);                   \
+    case 4 | HAK_MODE_RINGS: call(4 | HAK_MODE_RINGS);   \
+    case 1 | HAK_MODE_VALGRIND: call(1 | HAK_MODE_VALGRIND); \
+    case 2 | HAK_MODE_VALGRIND: call(2 | HAK_MODE_VALGRIND); \
+    case 3 | HAK_MODE_VALGRIND: call(3 | HAK_MODE_VALGRIND); \
+    default: call(4 | HAK_MODE_VALGRIND);                \
     }
 
 static HAK_NOINLINE void *malloc_modes(size_t n)
