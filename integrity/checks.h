@@ -17,48 +17,55 @@
 #include "superslab/superslab.h"
 
 /* with stacks on: records the calling stack as block base's allocation (0) or free (1) stack */
-void hak_note_stack(const struct hak_slab *s, const void *base, unsigned which);
+void hak_note_stack(const void *base, unsigned which);
 /* level 2: the first byte of [p, p+n) that is not v, or n */
 size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v);
 void hak_poison_block(void *base, unsigned c, int lv);
 
 enum hak_free_by { HAK_FREE_OWNER, HAK_FREE_REMOTE };
 
-HAK_INLINE uint8_t *hak_block_state_of(const struct hak_slab *s, const void *base)
-{
-    const struct hak_class_layout *l = &hak_layout[s->cls];
-    return hak_slab_states(s) + hak_block_index(l, (uintptr_t)((const char *)base - s->start));
-}
+/* Cold: the report for a block that failed hak_chk_pop. */
+void hak_bad_pop(void *base, unsigned c, unsigned site);
 
-/* A block leaves for the program. Level 1: its state goes from free to live. Level 2:
- * its free header and poison must be intact; the live header and tail are written. */
-HAK_INLINE bool hak_chk_out(void *base, unsigned c, size_t n, unsigned site, int lv)
+/* A block is about to leave a thread cache or free list: before anything reads it (its
+ * link may be garbage), it must be a block of a slab of class c that is free (level 1),
+ * with its free header and poison intact (level 2). Links are checked here, when they
+ * are used, rather than when they are read. False after reporting. */
+HAK_INLINE bool hak_chk_pop(void *base, unsigned c, unsigned site, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
-    struct hak_slab *s = hak_slab_at((uintptr_t)base, hak_layout[c].slab_shift);
-    uint8_t *st = hak_block_state_of(s, base);
-    if (hak_unlikely(*st != HAK_BLOCK_FREE)) {
-        hak_violation_block(HAK_KIND_freelist_corrupt, site, base, base, s, HAK_BLOCK_FREE, *st,
-                            "state of a block on a free list (expected free, found)");
+    uintptr_t a = (uintptr_t)base;
+    unsigned r = hak_region_of(a);
+    if (hak_unlikely(r < HAK_REGION_TINY || (a & ((1u << HAK_GRANULE_SHIFT) - 1)) ||
+                     hak_slab_at(a, r)->cls != c || *hak_state_at(base) != HAK_BLOCK_FREE)) {
+        hak_bad_pop(base, c, site);
         return false;
     }
     if (HAK_HEADERS(lv)) {
-        struct hak_block_header *h = base;
-        hak_shadow_open(base, hak_layout[c].stride, lv);
-        if (hak_unlikely(h->magic != HAK_HDR_FREE || h->cls != c)) {
-            hak_violation_block(HAK_KIND_header_corrupt, site, base, base, s, HAK_HDR_FREE, h->magic,
-                                "header magic of a free block");
-            return false;
-        }
-        char *user = (char *)base + HAK_HEADER_SIZE;
+        const struct hak_block_header *h = base;
+        const char *user = (const char *)base + HAK_HEADER_SIZE;
         size_t span = HAK_QUARANTINE(lv) ? hak_layout[c].size : HAK_POISON_SPAN;
         if (span > hak_layout[c].size) span = hak_layout[c].size;
-        size_t bad = hak_first_bad_byte(user, span, HAK_POISON_FREE);
-        if (hak_unlikely(bad != span)) {
-            hak_violation_block(HAK_KIND_use_after_free_write, site, user + bad, base, s, HAK_POISON_FREE,
-                                (uint8_t)user[bad], "poison byte of a free block (offset in the ptr field)");
+        hak_shadow_open(base, HAK_HEADER_SIZE + span, lv);
+        bool ok = h->magic == HAK_HDR_FREE && h->cls == c && hak_first_bad_byte(user, span, HAK_POISON_FREE) == span;
+        hak_shadow_close(base, HAK_HEADER_SIZE + span, lv);
+        if (hak_unlikely(!ok)) {
+            hak_bad_pop(base, c, site);
             return false;
         }
+    }
+    return true;
+}
+
+/* A block checked by hak_chk_pop leaves for the program: its state becomes live (level 1),
+ * its live header and tail sentinel are written (level 2), its stack noted. */
+HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, int lv)
+{
+    if (!HAK_CHECKS(lv)) return;
+    if (HAK_HEADERS(lv)) {
+        struct hak_block_header *h = base;
+        char *user = (char *)base + HAK_HEADER_SIZE;
+        hak_shadow_open(base, hak_layout[c].stride, lv);
         h->magic = HAK_HDR_LIVE;
         h->state = HAK_BLOCK_LIVE;
         h->align_off = 0;
@@ -69,28 +76,28 @@ HAK_INLINE bool hak_chk_out(void *base, unsigned c, size_t n, unsigned site, int
         hak_shadow_close(base, hak_layout[c].stride, lv);
         HAK_EV(lv, header_write, front_malloc, c, base, base, HAK_HDR_LIVE, n);
     }
-    *st = HAK_BLOCK_LIVE;
-    if (hak_unlikely(hak_stacks_on)) hak_note_stack(s, base, 0);
-    return true;
+    *hak_state_at(base) = HAK_BLOCK_LIVE;
+    if (hak_unlikely(hak_stacks_on)) hak_note_stack(base, 0);
 }
 
-/* The program gives back p: block base of slab s. Level 1: its state must be live (else a
- * double free); the owner marks it free, another thread marks it remote with a
- * compare-and-swap (two threads freeing it at once: one wins, the other reports).
+/* The program gives back p: block base of slab s (the caller checked that base is 8-byte
+ * aligned). Level 1: its state must be live (else a double free, or p is not a block's
+ * pointer: its granule is interior); the owner marks it free, another thread marks it
+ * remote with a compare-and-swap (two threads freeing it at once: one wins, the other
+ * reports).
  * Level 2: the header, its canary and the tail sentinel must be intact; the block is
  * poisoned and gets its free header. Returns false after reporting. */
 HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_free_by by, unsigned site, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
-    uint8_t *st = hak_block_state_of(s, base);
+    uint8_t *st = hak_state_at(base);
     unsigned c = s->cls;
+    if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto not_live;
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;
         hak_shadow_open(base, hak_layout[c].stride, lv);
         if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
-            if (*st != HAK_BLOCK_LIVE)
-                hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state");
-            else if (h->magic == HAK_HDR_LIVE && h->cls == c)
+            if (h->magic == HAK_HDR_LIVE && h->cls == c)
                 hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
                                     "canary right before the block");
             else
@@ -113,22 +120,23 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_fre
         }
     }
     if (by == HAK_FREE_OWNER && !HAK_QUARANTINE(lv)) {
-        if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto double_free;
+        if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto not_live;
         *st = HAK_BLOCK_FREE;
     } else {
         /* another thread's block, or any block at level 4 (quarantined by whoever frees it) */
         uint8_t live = HAK_BLOCK_LIVE;
         if (hak_unlikely(!__atomic_compare_exchange_n(st, &live, HAK_QUARANTINE(lv) ? HAK_BLOCK_QUARANTINE : HAK_BLOCK_REMOTE,
                                                       false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
-            goto double_free;
+            goto not_live;
     }
-    if (hak_unlikely(hak_stacks_on)) hak_note_stack(s, base, 1);
+    if (hak_unlikely(hak_stacks_on)) hak_note_stack(base, 1);
     if (HAK_HEADERS(lv)) hak_poison_block(base, c, lv);
     hak_shadow_close(base, hak_layout[c].stride, lv);
     if (HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].stride - (size_t)((char *)p - (char *)base), lv);
     return true;
-double_free:
-    hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state (1 live)");
+not_live:
+    if (*st == HAK_BLOCK_INTERIOR) hak_report_bad_pointer(p, HAK_KIND_interior_free, site);
+    else hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state (1 live)");
     return false;
 }
 

@@ -17,9 +17,9 @@ const char *hak_site_name(unsigned site)
     return site < sizeof site_names / sizeof site_names[0] && site_names[site] ? site_names[site] : "unknown";
 }
 
-void hak_note_stack(const struct hak_slab *s, const void *base, unsigned which)
+void hak_note_stack(const void *base, unsigned which)
 {
-    uint32_t *ids = hak_block_stacks(s, base);
+    uint32_t *ids = hak_block_stacks(base);
     if (ids) ids[which] = hak_stack_capture_app(0);
 }
 
@@ -34,7 +34,7 @@ HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr,
         v.bad = ptr; /* the first byte found wrong */
     if (s && base && HAK_HEADERS(HAK_MODE) && ((const struct hak_block_header *)base)->magic == HAK_HDR_LIVE)
         v.size = ((const struct hak_block_header *)base)->size;
-    uint32_t *ids = s && base ? hak_block_stacks(s, base) : NULL;
+    uint32_t *ids = s && base ? hak_block_stacks(base) : NULL;
     if (ids) v.alloc_stack = ids[0], v.free_stack = ids[1];
     if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
     hak_report(&v);
@@ -45,12 +45,51 @@ HAK_COLD void hak_violation_pointer(unsigned kind, unsigned site, const void *pt
     hak_violation_block(kind, site, ptr, NULL, NULL, 0, 0, NULL);
 }
 
+HAK_COLD void hak_bad_pop(void *base, unsigned c, unsigned site)
+{
+    uintptr_t a = (uintptr_t)base;
+    unsigned r = hak_region_of(a);
+    const struct hak_slab *s = r >= HAK_REGION_TINY ? hak_slab_at(a, r) : NULL;
+    if (!s || s->cls != c || __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == HAK_OWNER_NONE) {
+        hak_violation_block(HAK_KIND_freelist_corrupt, site, base, NULL, s, c, s ? s->cls : 0xffff,
+                            "free-list entry outside every slab of the class (expected class, found class)");
+        return;
+    }
+    uint8_t st = *hak_state_at(base);
+    if ((a & ((1u << HAK_GRANULE_SHIFT) - 1)) || st == HAK_BLOCK_INTERIOR) {
+        hak_violation_block(HAK_KIND_next_misaligned, site, base, NULL, s, 0, a, "free-list entry off a block boundary");
+        return;
+    }
+    if (st != HAK_BLOCK_FREE) {
+        hak_violation_block(HAK_KIND_freelist_corrupt, site, base, base, s, HAK_BLOCK_FREE, st,
+                            "state of a block on a free list (expected free, found)");
+        return;
+    }
+    /* level 2: the header or the poison of the free block */
+    const struct hak_block_header *h = base;
+    const char *user = (const char *)base + HAK_HEADER_SIZE;
+    hak_shadow_open(base, hak_layout[c].stride, HAK_MODE);
+    if (h->magic != HAK_HDR_FREE || h->cls != c) {
+        hak_violation_block(HAK_KIND_header_corrupt, site, base, base, s, HAK_HDR_FREE, h->magic, "header magic of a free block");
+        return;
+    }
+    size_t span = HAK_QUARANTINE(HAK_MODE) ? hak_layout[c].size : HAK_POISON_SPAN;
+    if (span > hak_layout[c].size) span = hak_layout[c].size;
+    size_t bad = hak_first_bad_byte(user, span, HAK_POISON_FREE);
+    hak_violation_block(HAK_KIND_use_after_free_write, site, user + bad, base, s, HAK_POISON_FREE, (uint8_t)user[bad],
+                        "poison byte of a free block (offset in the ptr field)");
+}
+
 HAK_COLD void hak_report_bad_pointer(const void *p, unsigned kind, unsigned site)
 {
     uintptr_t a = (uintptr_t)p;
     unsigned r = hak_region_of(a);
-    if (kind == HAK_KIND_foreign_free && hak_large_freed_recently(p)) {
-        hak_violation_block(HAK_KIND_double_free, site, p, NULL, NULL, 0, 0, "a large block already unmapped");
+    uint32_t stacks[2];
+    if (kind == HAK_KIND_foreign_free && hak_large_freed_recently(p, stacks)) {
+        struct hak_violation v = {.kind = HAK_KIND_double_free, .site = hak_site_name(site), .ptr = p, .cls = -1,
+                                  .what = "a large block already unmapped", .alloc_stack = stacks[0], .free_stack = stacks[1]};
+        if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, HAK_EVENT_NO_CLASS, p, NULL, v.kind, 0);
+        hak_report(&v);
         return;
     }
     if (r >= HAK_REGION_TINY) {

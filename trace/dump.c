@@ -113,7 +113,7 @@ static void put_geometry(struct out *o)
     struct htrace_geometry g = {
         .superslab_size = HAK_SS_SIZE,
         .remote_end = (uintptr_t)HAK_REMOTE_END,
-        .superslab_header = (uint32_t)hak_ss_meta_size(HAK_SS_SIZE >> HAK_TINY_SLAB_SHIFT, HAK_MODE),
+        .superslab_header = (uint32_t)hak_ss_meta_size(HAK_MODE),
         .block_header = hak_user_off(HAK_MODE),
         .page_size = (uint32_t)hak_page_size,
         .nclasses = HAK_NCLASSES,

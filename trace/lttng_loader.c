@@ -136,7 +136,7 @@ static void emit_geometry_and_layout(hak_lttng_geometry_fn *geometry, hak_lttng_
     struct htrace_geometry g = {
         .superslab_size = HAK_SS_SIZE,
         .remote_end = (uint64_t)(uintptr_t)HAK_REMOTE_END,
-        .superslab_header = (uint32_t)hak_ss_meta_size(HAK_SS_SIZE >> HAK_TINY_SLAB_SHIFT, HAK_MODE),
+        .superslab_header = (uint32_t)hak_ss_meta_size(HAK_MODE),
         .block_header = hak_user_off(hak_level),
         .page_size = (uint32_t)hak_page_size,
         .nclasses = HAK_NCLASSES,

@@ -2,6 +2,8 @@
  * pthread_atfork are called from places where a nested malloc would be served. */
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "api/env.h"
 #include "api/init.h"
@@ -31,6 +33,16 @@ int hak_init_state;
 bool hak_stacks_on; /* allocation and free stacks are captured (HAKMEM_STACKS) */
 
 static pthread_key_t exit_key;
+
+#if HAK_LEVEL_MAX >= 1
+/* Valgrind's memcheck, not another tool (callgrind must see the normal code): memcheck
+ * preloads its own vgpreload_memcheck library into the program. */
+static bool under_memcheck(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    return RUNNING_ON_VALGRIND && pre && strstr(pre, "vgpreload_memcheck");
+}
+#endif
 
 /* Rings record at level 3 and up unless HAKMEM_TRACE says otherwise; LTTng events are
  * recorded on the same path. libhakmem-l0.so has neither. */
@@ -70,7 +82,7 @@ void hak_init_slow(void)
 #if HAK_LEVEL_MAX >= 1
     /* Under Valgrind, memcheck does the watching: blocks are annotated; rings and our own
      * stacks are off (memcheck keeps stacks, and libunwind's probing upsets it). */
-    if (hak_level >= 1 && RUNNING_ON_VALGRIND) {
+    if (hak_level >= 1 && under_memcheck()) {
         hak_mode = hak_level | HAK_MODE_VALGRIND;
         hak_stacks_on = false;
     }

@@ -153,9 +153,9 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
         unsigned c = ref.slab->cls;
         size_t room = hak_layout[c].size - (size_t)((char *)p - (char *)hak_user_of(ref.base, lv)) -
                       (HAK_HEADERS(lv) ? 1 : 0);
-        if (HAK_CHECKS(lv) && *hak_block_state_of(ref.slab, ref.base) != HAK_BLOCK_LIVE) {
+        if (HAK_CHECKS(lv) && *hak_state_at(ref.base) != HAK_BLOCK_LIVE) {
             hak_violation_block(HAK_KIND_double_free, HAK_SITE_realloc, p, ref.base, ref.slab, HAK_BLOCK_LIVE,
-                                *hak_block_state_of(ref.slab, ref.base), "state of the block given to realloc");
+                                *hak_state_at(ref.base), "state of the block given to realloc");
             errno = EINVAL;
             return NULL;
         }

@@ -60,6 +60,19 @@ HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned si
     return v;
 }
 
+/* The link of a block that hak_chk_pop just validated: read as is (the link itself is
+ * checked when it is popped in turn). */
+HAK_INLINE void *hak_next_pop(const void *base, unsigned cls, unsigned site, int lv)
+{
+    void *next, *slot = hak_next_slot(base, lv);
+    hak_shadow_open(slot, sizeof next, lv);
+    memcpy(&next, slot, sizeof next);
+    hak_shadow_close(slot, sizeof next, lv);
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_read, site, cls, slot, base, (uintptr_t)next, 0);
+    if (HAK_CHECKS(lv) && hak_unlikely(next == HAK_REMOTE_END)) return hak_chk_link(next, base, cls, site, lv);
+    return next;
+}
+
 #define hak_next_get(base, cls, site, lv) hak_next_get_((base), (cls), HAK_SITE_##site, (lv))
 #define hak_next_set(base, next, cls, site, lv) hak_next_set_((base), (next), (cls), HAK_SITE_##site, (lv))
 

@@ -11,30 +11,39 @@
 #include "integrity/checks.h"
 #include "integrity/guard.h"
 
-/* A block leaves the allocator: checked, BASE -> USER, recorded. NULL when the check
- * found the block bad (it is left where it is; the caller takes another). */
-HAK_INLINE void *hak_block_out(void *base, unsigned c, size_t n, unsigned site, int lv)
+/* Drops a thread cache whose head failed its check (reported): its blocks cannot be
+ * trusted, so they are left out of every list. */
+void hak_bin_drop(struct hak_bin *b);
+
+/* Pops the head of the bin of class c for a request of n bytes: checked before it is read,
+ * BASE -> USER, recorded. NULL when the bin is empty or its head was bad. */
+HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned site, int lv)
 {
-    if (!hak_chk_out(base, c, n, site, lv)) return NULL;
+    void *base = b->head;
+    if (hak_unlikely(base == NULL)) return NULL;
+    if (hak_unlikely(!hak_chk_pop(base, c, site, lv))) {
+        hak_bin_drop(b);
+        return NULL;
+    }
+    void *next = hak_next_pop(base, c, site, lv);
+    b->head = next;
+    b->count--;
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_pop, site, c, base, base, (uintptr_t)next, b->count);
+    hak_chk_out(base, c, n, lv);
     void *user = hak_user_of(base, lv);
     /* level 2 keeps the tail after n for its sentinel; below, the program may use the block */
     hak_shadow_alloc(user, HAK_HEADERS(lv) ? n : hak_layout[c].size, lv);
-    if (HAK_RINGS(lv))
-        hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
     return user;
 }
 
-/* p names a block of slab s: its BASE, when p is exactly a block's USER pointer (always
- * assumed below level 1); NULL otherwise (the slow path finds out what it is). */
-HAK_INLINE void *hak_block_at(void *p, const struct hak_slab *s, int lv)
+/* p names a block of slab s: its BASE, assumed below level 1. From level 1 a pointer that
+ * is not 8-byte aligned goes to the slow path; the rest is told by the block's state
+ * byte in hak_chk_in (a pointer inside a block reads "interior"). */
+HAK_INLINE void *hak_block_at(void *p, int lv)
 {
-    char *base = hak_base_of(p, lv);
-    if (!HAK_CHECKS(lv)) return base;
-    const struct hak_class_layout *l = &hak_layout[s->cls];
-    if (hak_unlikely(base < s->start)) return NULL;
-    uint32_t i = hak_block_index(l, (uintptr_t)(base - s->start));
-    if (hak_unlikely(i >= s->capacity || s->start + (size_t)i * l->stride != base)) return NULL;
-    return base;
+    if (HAK_CHECKS(lv) && ((uintptr_t)p & ((1u << HAK_GRANULE_SHIFT) - 1))) return NULL;
+    return hak_base_of(p, lv);
 }
 
 /* A block goes on the thread's bin of class c. */
@@ -67,16 +76,8 @@ void *hak_alloc_class(unsigned c, size_t n, int lv);
 HAK_INLINE void *hak_front_pop(size_t n, const int lv)
 {
     unsigned c = hak_small_class[(hak_class_request(n, lv) + 7) >> 3];
-    struct hak_bin *b = &hak_heap_tls.bins[c];
-    void *base = b->head;
-    if (hak_likely(base != NULL)) {
-        void *next = hak_next_get(base, c, front_malloc, lv);
-        b->head = next;
-        b->count--;
-        HAK_EV(lv, tls_pop, front_malloc, c, base, base, next, b->count);
-        void *user = hak_block_out(base, c, n, HAK_SITE_front_malloc, lv);
-        if (hak_likely(user != NULL)) return user;
-    }
+    void *user = hak_bin_pop(&hak_heap_tls.bins[c], c, n, HAK_SITE_front_malloc, lv);
+    if (hak_likely(user != NULL)) return user;
     return hak_malloc_slow(n);
 }
 
@@ -104,7 +105,7 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
         uint32_t me = lv == 0 ? h->fast_tid : h->tid;
         void *base;
         if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0 &&
-                       (base = hak_block_at(p, s, lv)) != NULL)) {
+                       (base = hak_block_at(p, lv)) != NULL)) {
             unsigned c = s->cls;
             HAK_EV(lv, free, front_free, c, p, base, 0, 0);
             if (!HAK_CHECKS(lv) && HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].size, lv);

@@ -10,6 +10,12 @@
 #include "large/large.h"
 #include "slab/slab.h"
 
+HAK_COLD void hak_bin_drop(struct hak_bin *b)
+{
+    b->head = NULL;
+    b->count = 0;
+}
+
 void *hak_alloc_class(unsigned c, size_t n, int lv)
 {
     struct hak_heap *h = &hak_heap_tls;
@@ -19,14 +25,9 @@ void *hak_alloc_class(unsigned c, size_t n, int lv)
             errno = ENOMEM;
             return NULL;
         }
-        void *base = b->head;
-        void *next = hak_next_get(base, c, slow_malloc, lv);
-        b->head = next;
-        b->count--;
-        HAK_EV(lv, tls_pop, slow_malloc, c, base, base, next, b->count);
-        void *user = hak_block_out(base, c, n, HAK_SITE_slow_malloc, lv);
+        void *user = hak_bin_pop(b, c, n, HAK_SITE_slow_malloc, lv);
         if (hak_likely(user != NULL)) return user;
-        /* reported, and left out of every list: take another */
+        /* the head was bad: reported, and the bin dropped; refill */
     }
 }
 
@@ -53,7 +54,7 @@ void hak_free_route(struct hak_slab *s, void *base, int lv)
     for (;;) {
         bool mine = owner == h->tid || owner == HAK_OWNER_ABANDONED;
         if (HAK_CHECKS(lv))
-            __atomic_store_n(hak_block_state_of(s, base), mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE, __ATOMIC_RELEASE);
+            __atomic_store_n(hak_state_at(base), mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE, __ATOMIC_RELEASE);
         if (owner == h->tid) {
             hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
             return;

@@ -8,17 +8,25 @@
 #include "superslab/superslab.h"
 #include "box/next_ptr.h"
 #include "integrity/shadow.h"
+#include "integrity/stack_depot.h"
 
 /* The last large blocks freed, so that freeing one again reads as a double free rather
  * than as a pointer hakmem never owned (its mapping is gone). */
 #define HAK_LARGE_FREED_KEPT 64
-static uintptr_t freed_recently[HAK_LARGE_FREED_KEPT];
+static struct {
+    uintptr_t user;
+    uint32_t stacks[2];
+} freed_recently[HAK_LARGE_FREED_KEPT];
 static unsigned freed_next;
 
-bool hak_large_freed_recently(const void *p)
+bool hak_large_freed_recently(const void *p, uint32_t stacks[2])
 {
     for (unsigned i = 0; i < HAK_LARGE_FREED_KEPT; i++)
-        if (__atomic_load_n(&freed_recently[i], __ATOMIC_RELAXED) == (uintptr_t)p) return true;
+        if (__atomic_load_n(&freed_recently[i].user, __ATOMIC_RELAXED) == (uintptr_t)p) {
+            stacks[0] = freed_recently[i].stacks[0];
+            stacks[1] = freed_recently[i].stacks[1];
+            return true;
+        }
     return false;
 }
 
@@ -81,7 +89,9 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
     if (HAK_CHECKS(HAK_MODE)) {
         /* this address is live again */
         for (unsigned i = 0; i < HAK_LARGE_FREED_KEPT; i++)
-            if (freed_recently[i] == (uintptr_t)hak_large_user(l)) __atomic_store_n(&freed_recently[i], 0, __ATOMIC_RELAXED);
+            if (freed_recently[i].user == (uintptr_t)hak_large_user(l))
+                __atomic_store_n(&freed_recently[i].user, 0, __ATOMIC_RELAXED);
+        l->alloc_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
     }
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
@@ -106,7 +116,9 @@ void hak_large_free(struct hak_large *l)
     if (!HAK_ASAN) hak_shadow_free(hak_large_user(l), l->size, HAK_MODE);
     if (HAK_CHECKS(HAK_MODE)) {
         unsigned i = __atomic_fetch_add(&freed_next, 1, __ATOMIC_RELAXED) % HAK_LARGE_FREED_KEPT;
-        __atomic_store_n(&freed_recently[i], (uintptr_t)hak_large_user(l), __ATOMIC_RELAXED);
+        freed_recently[i].stacks[0] = l->alloc_stack;
+        freed_recently[i].stacks[1] = hak_stacks_on ? hak_stack_capture_app(0) : 0;
+        __atomic_store_n(&freed_recently[i].user, (uintptr_t)hak_large_user(l), __ATOMIC_RELEASE);
     }
     HAK_EV(HAK_MODE, large_unmap, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, l->map_size, l->size);
     region_disown(l);

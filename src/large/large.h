@@ -21,6 +21,7 @@ struct hak_large {
     size_t map_size; /* bytes mapped from base */
     size_t size;     /* bytes requested */
     size_t user_off; /* USER - base */
+    uint32_t alloc_stack; /* stack depot id, with stacks on */
 };
 
 /* A new large block; *fresh tells whether its memory is known to be zero. */
@@ -31,8 +32,9 @@ void hak_large_free(struct hak_large *l);
 /* Resizes in place or by moving the pages (never copying); NULL with errno on failure. */
 void *hak_large_realloc(struct hak_large *l, size_t size);
 
-/* Level 1: whether p was the USER pointer of one of the last large blocks freed. */
-bool hak_large_freed_recently(const void *p);
+/* Level 1: whether p was the USER pointer of one of the last large blocks freed; then
+ * stacks[] gets its allocation and free stack ids (0 without stacks). */
+bool hak_large_freed_recently(const void *p, uint32_t stacks[2]);
 
 HAK_INLINE void *hak_large_user(struct hak_large *l) { return (char *)l + l->user_off; }
 HAK_INLINE size_t hak_large_usable(const struct hak_large *l) { return l->map_size - l->user_off; }

@@ -36,6 +36,7 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
         HAK_EV(lv, carve, carve, c, s, first, l->stride, n);
         char *p = first + (size_t)(n - 1) * l->stride;
         for (uint32_t i = 0; i < n; i++, p -= l->stride) {
+            if (HAK_CHECKS(lv)) *hak_state_at(p) = HAK_BLOCK_FREE;
             if (HAK_HEADERS(lv)) hak_poison_block(p, c, lv); /* as if freed: checked on the way out */
             hak_next_set(p, b->head, c, carve, lv);
             b->head = p;

@@ -27,7 +27,7 @@ static bool remote_node_ok(struct hak_slab *s, void *node, int lv)
                             0, "remote queue node of another slab");
         return false;
     }
-    uint8_t *st = hak_block_state_of(s, node);
+    uint8_t *st = hak_state_at(node);
     if (*st != HAK_BLOCK_REMOTE) {
         hak_violation_block(HAK_KIND_remote_list_corrupt, HAK_SITE_remote_collect, node, node, s, HAK_BLOCK_REMOTE,
                             *st, "state of a remote queue node");

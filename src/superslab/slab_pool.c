@@ -119,7 +119,8 @@ static void slab_init(struct hak_superslab *ss, struct hak_slab *s, unsigned cls
     s->capacity = (uint32_t)((size_t)(hak_slab_end(s, ss->slab_shift) - start) / l->stride);
     s->free = NULL;
     s->next = s->prev = NULL;
-    if (HAK_CHECKS(HAK_MODE)) memset(hak_slab_states(s), HAK_BLOCK_FREE, s->capacity);
+    /* every granule interior until carving marks where blocks start */
+    if (HAK_CHECKS(HAK_MODE)) memset(hak_state_at(start), HAK_BLOCK_INTERIOR, (size_t)(hak_slab_end(s, ss->slab_shift) - start) >> HAK_GRANULE_SHIFT);
     hak_shadow_close(start, (size_t)s->capacity * l->stride, HAK_MODE); /* no block is the program's yet */
     __atomic_store_n(&s->remote, HAK_REMOTE_END, __ATOMIC_RELAXED);
     __atomic_store_n(&s->owner, owner, __ATOMIC_RELEASE);

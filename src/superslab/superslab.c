@@ -20,7 +20,8 @@ void hak_region_set(uintptr_t start, size_t size, unsigned first, unsigned rest)
 
 static size_t stack_table_size(const struct hak_superslab *ss)
 {
-    return (size_t)ss->nslabs * HAK_SLAB_STATES_BYTES * sizeof ss->stacks[0];
+    (void)ss;
+    return HAK_SS_STATES_BYTES * sizeof ss->stacks[0];
 }
 
 /* Called with the pool lock held. */
@@ -33,7 +34,7 @@ struct hak_superslab *hak_superslab_map(unsigned kind)
     ss->kind = (uint8_t)kind;
     ss->slab_shift = (uint8_t)shift;
     ss->nslabs = (uint8_t)(HAK_SS_SIZE >> shift);
-    ss->meta_size = (uint32_t)hak_ss_meta_size(ss->nslabs, HAK_MODE);
+    ss->meta_size = (uint32_t)hak_ss_meta_size(HAK_MODE);
     /* slabs wholly inside the metadata are never assigned */
     unsigned dead = ss->meta_size >> shift;
     ss->free_mask = (uint32_t)(((uint64_t)1 << ss->nslabs) - 1) & ~(uint32_t)(((uint64_t)1 << dead) - 1);

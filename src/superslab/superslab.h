@@ -76,22 +76,26 @@ _Static_assert(sizeof(struct hak_slab) == 64, "slab metadata is one cache line")
 
 #define HAK_SS_MAGIC 0x48414b53u /* "HAKS" */
 #define HAK_SS_DESC_SIZE 4096    /* the superslab header and its slab descriptors */
-/* From level 1 each block has a state byte (enum hak_block_state): who holds it, for
- * exact double-free detection, also across threads. The state maps follow the
- * descriptors, one per slab; slabs that would overlap them are never assigned. */
-#define HAK_SLAB_STATES_BYTES 8192
-_Static_assert(HAK_SLAB_STATES_BYTES >= ((size_t)1 << HAK_TINY_SLAB_SHIFT) / 8, "a byte for every block");
+/* From level 1 every 8-byte granule of a superslab has a state byte: for the granule
+ * where a block starts, who holds the block (free / live / remote / quarantined); for
+ * every other granule HAK_BLOCK_INTERIOR. So a pointer's state is one shift and one load
+ * away, with no slab lookup and no division: a pointer into the middle of a block, into
+ * never-carved space or off a block boundary reads "interior". The map (256 KiB) follows
+ * the slab descriptors; slabs that would overlap it are never assigned. */
+#define HAK_GRANULE_SHIFT 3
+#define HAK_SS_STATES_BYTES (HAK_SS_SIZE >> HAK_GRANULE_SHIFT)
 enum hak_block_state {
-    HAK_BLOCK_FREE = 0,      /* in a free list, a thread cache, or never carved */
-    HAK_BLOCK_LIVE = 1,      /* held by the program */
-    HAK_BLOCK_REMOTE = 2,    /* freed by another thread, in the slab's remote queue */
-    HAK_BLOCK_QUARANTINE = 3 /* freed, held back from reuse (level 4) */
+    HAK_BLOCK_FREE = 0,       /* in a free list or a thread cache */
+    HAK_BLOCK_LIVE = 1,       /* held by the program */
+    HAK_BLOCK_REMOTE = 2,     /* freed by another thread, in the slab's remote queue */
+    HAK_BLOCK_QUARANTINE = 3, /* freed, held back from reuse (level 4) */
+    HAK_BLOCK_INTERIOR = 4    /* not the start of a carved block */
 };
 
-/* Bytes of metadata at the start of a superslab with nslabs slabs. */
-HAK_INLINE size_t hak_ss_meta_size(unsigned nslabs, int lv)
+/* Bytes of metadata at the start of a superslab. */
+HAK_INLINE size_t hak_ss_meta_size(int lv)
 {
-    return HAK_SS_DESC_SIZE + (HAK_CHECKS(lv) ? (size_t)nslabs * HAK_SLAB_STATES_BYTES : 0);
+    return HAK_SS_DESC_SIZE + (HAK_CHECKS(lv) ? HAK_SS_STATES_BYTES : 0);
 }
 
 
@@ -108,8 +112,8 @@ struct hak_superslab {
     struct hak_superslab *next, *prev;          /* every superslab */
     struct hak_superslab *avail_next, *avail_prev; /* those with an unassigned slab */
     bool on_avail;
-    /* with stacks on: per block {allocation stack, free stack} ids, HAK_SLAB_STATES_BYTES
-     * entries per slab, in a mapping of their own */
+    /* with stacks on: {allocation stack, free stack} ids per granule (used where a block
+     * starts), in a mapping of its own */
     uint32_t (*stacks)[2];
     struct hak_slab slabs[HAK_MAX_SLABS] HAK_ALIGNED(HAK_CACHE_LINE);
 };
@@ -122,14 +126,12 @@ HAK_INLINE struct hak_superslab *hak_ss_of(const void *p)
     return (struct hak_superslab *)((uintptr_t)p & ~(uintptr_t)HAK_SS_MASK);
 }
 
-/* The {allocation, free} stack ids of block base of slab s, or NULL without stacks. */
-HAK_INLINE uint32_t *hak_block_stacks(const struct hak_slab *s, const void *base)
+/* The {allocation, free} stack ids of the block at base, or NULL without stacks. */
+HAK_INLINE uint32_t *hak_block_stacks(const void *base)
 {
-    struct hak_superslab *ss = hak_ss_of(s);
+    struct hak_superslab *ss = hak_ss_of(base);
     if (!ss->stacks) return NULL;
-    const struct hak_class_layout *l = &hak_layout[s->cls];
-    size_t i = hak_block_index(l, (uintptr_t)((const char *)base - s->start));
-    return ss->stacks[(size_t)s->index * HAK_SLAB_STATES_BYTES + i];
+    return ss->stacks[((uintptr_t)base & HAK_SS_MASK) >> HAK_GRANULE_SHIFT];
 }
 
 /* Slabs of ss that can be assigned (those not inside its metadata). */
@@ -138,9 +140,10 @@ HAK_INLINE unsigned hak_ss_assignable(const struct hak_superslab *ss)
     return ss->nslabs - (ss->meta_size >> ss->slab_shift);
 }
 
-HAK_INLINE uint8_t *hak_slab_states(const struct hak_slab *s)
+/* The state byte of the granule at p (level 1 and up). */
+HAK_INLINE uint8_t *hak_state_at(const void *p)
 {
-    return (uint8_t *)hak_ss_of(s) + HAK_SS_DESC_SIZE + (size_t)s->index * HAK_SLAB_STATES_BYTES;
+    return (uint8_t *)hak_ss_of(p) + HAK_SS_DESC_SIZE + (((uintptr_t)p & HAK_SS_MASK) >> HAK_GRANULE_SHIFT);
 }
 
 /* The slab holding address a, which lies in a superslab of the given slab shift. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Under valgrind, hakmem annotates its blocks with memcheck client requests, so memcheck
 # reports uses after free and overflows of hakmem's blocks, with hakmem's layout kept
-# (the block is hakmem's: its allocation stack goes through hak_block_out).
+# (the block is hakmem's: its allocation stack goes through hak_bin_pop).
 # --soname-synonyms=somalloc=nouserintercepts keeps memcheck from replacing the preloaded
 # malloc with its own.
 set -u
@@ -20,10 +20,10 @@ check() { # description pattern...
     echo "ok   $what"
 }
 vg 1 uaf; [ $? -eq 9 ] || { echo "FAIL level 1 uaf: memcheck found nothing"; fail=1; }
-check "level 1 use after free" "Invalid write of size 1" "5 bytes inside a block of size 48 free'd" "hak_block_out"
+check "level 1 use after free" "Invalid write of size 1" "5 bytes inside a block of size 48 free'd" "hak_bin_pop"
 vg 2 uaf; check "level 2 use after free" "Invalid write of size 1" "5 bytes inside a block of size 40 free'd"
 vg 2 overflow; [ $? -eq 9 ] || { echo "FAIL level 2 overflow: memcheck found nothing"; fail=1; }
-check "level 2 overflow" "Invalid read of size 1" "2 bytes after a block of size 40 alloc'd" "hak_block_out"
+check "level 2 overflow" "Invalid read of size 1" "2 bytes after a block of size 40 alloc'd" "hak_bin_pop"
 vg 4 uaf; check "level 4 use after free" "Invalid write of size 1" "5 bytes inside a block of size 40 free'd"
 for lv in 1 2 4; do
     if vg $lv clean; then echo "ok   level $lv clean run: no memcheck error"

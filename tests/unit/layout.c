@@ -21,7 +21,7 @@ static void check_level(int lv)
         EXPECT_EQ(l->kind, c < HAK_TINY_CLASSES ? HAK_KIND_TINY : HAK_KIND_POOL);
         /* USER alignment for every block of a slab: 16 for sizes >= 16, 8 below */
         uint32_t need = l->size >= 16 ? 16 : 8;
-        CHECK((HAK_SS_HEADER + l->user_off) % need == 0 && l->stride % need == 0,
+        CHECK((hak_ss_meta_size(lv) + l->user_off) % need == 0 && l->stride % need == 0,
               "class %u at level %d: blocks not %u-aligned", c, lv, need);
         /* block index by multiplication == division, for every offset in a slab */
         uint64_t slab = (uint64_t)1 << l->slab_shift;
