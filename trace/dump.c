@@ -189,18 +189,31 @@ static void put_slabs(struct out *o)
     end_section(o, at);
 }
 
+/* Another thread may write its ring while we copy it: the ring is first copied, oldest
+ * first, into a scratch mapping; then every entry the thread may have overwritten during
+ * the copy is dropped, so the section holds only whole entries, in order. */
 static void put_ring(struct out *o, struct hak_ring *r)
 {
-    uint64_t written = __atomic_load_n(&r->written, __ATOMIC_ACQUIRE);
-    uint64_t cap = r->mask + 1, count = written < cap ? written : cap;
-    struct htrace_ring h = {.tid = r->tid, .flags = r->flags, .capacity = cap, .written = written, .count = count};
+    uint64_t cap = r->mask + 1;
+    uint64_t w1 = __atomic_load_n(&r->written, __ATOMIC_ACQUIRE);
+    uint64_t count = w1 < cap ? w1 : cap;
+    size_t bytes = count * sizeof(struct hak_event);
+    struct hak_event *copy = bytes ? hak_os_map(bytes) : NULL;
+    if (bytes && !copy) return;
+    uint64_t first = (w1 - count) & r->mask, n1 = cap - first < count ? cap - first : count;
+    memcpy(copy, &r->ev[first], n1 * sizeof(struct hak_event));
+    memcpy(copy + n1, &r->ev[0], (count - n1) * sizeof(struct hak_event));
+    uint64_t w2 = __atomic_load_n(&r->written, __ATOMIC_ACQUIRE);
+    /* entries of index below w2 - cap were (or were being) overwritten; one more for the
+     * entry in flight */
+    uint64_t lost = w2 + 1 > cap ? w2 + 1 - cap : 0, oldest = w1 - count, drop = lost > oldest ? lost - oldest : 0;
+    if (drop > count) drop = count;
+    struct htrace_ring h = {.tid = r->tid, .flags = r->flags, .capacity = cap, .written = w1, .count = count - drop};
     uint64_t at = begin_section(o, HTRACE_SEC_RING);
     put(o, &h, sizeof h);
-    /* oldest first: from written - count, wrapping at the end of the buffer */
-    uint64_t first = (written - count) & r->mask, n1 = cap - first < count ? cap - first : count;
-    put(o, &r->ev[first], n1 * sizeof(struct hak_event));
-    put(o, &r->ev[0], (count - n1) * sizeof(struct hak_event));
+    put(o, copy + drop, (count - drop) * sizeof(struct hak_event));
     end_section(o, at);
+    if (copy) hak_os_unmap(copy, bytes);
 }
 
 static void put_stack(uint32_t id, const uintptr_t *pcs, unsigned depth, void *arg)

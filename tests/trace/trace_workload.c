@@ -1,0 +1,53 @@
+/* A workload whose every allocator call is counted, for the trace tests:
+ *   trace_workload count N    N mallocs and N frees in one thread, then hak_trace_dump(),
+ *                             printing how many of each it made;
+ *   trace_workload crash T    T threads allocate and free, and hand blocks to each other
+ *                             (remote frees), while the main thread dereferences a bad
+ *                             pointer: the fatal-signal handler writes the dump. */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "harness.h"
+
+static atomic_int go;
+static long nthreads;
+static void *inbox[16][64]; /* inbox[i]: blocks thread i-1 allocated, for thread i to free */
+
+static void *churn(void *arg)
+{
+    long me = (long)arg, next = (me + 1) % nthreads;
+    uint64_t s = (uint64_t)me + 1;
+    while (!atomic_load(&go)) {
+        unsigned k = test_rand(&s) % 64;
+        void *p = malloc(16 + test_rand(&s) % 1000);
+        free(__atomic_exchange_n(&inbox[next][k], p, __ATOMIC_ACQ_REL)); /* not taken yet: ours */
+        free(__atomic_exchange_n(&inbox[me][k], NULL, __ATOMIC_ACQ_REL)); /* the previous thread's */
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) return 2;
+    long n = atol(argv[2]);
+    if (!strcmp(argv[1], "count")) {
+        int (*dump)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "hak_trace_dump");
+        CHECK(dump, "hak_trace_dump not found: run under libhakmem.so");
+        static void *blocks[1 << 16];
+        CHECK(n <= (1 << 16), "N too large");
+        for (long i = 0; i < n; i++) blocks[i] = malloc((size_t)(i % 500) + 1);
+        for (long i = 0; i < n; i++) free(blocks[i]);
+        CHECK(dump(getenv("DUMP")) == 0, "hak_trace_dump failed");
+        printf("mallocs %ld frees %ld\n", n, n);
+        return 0;
+    }
+    pthread_t t[16];
+    CHECK(n > 1 && n <= 16, "2..16 threads");
+    nthreads = n;
+    for (long i = 0; i < n; i++) pthread_create(&t[i], NULL, churn, (void *)i);
+    for (volatile long spin = 0; spin < 20000000; spin++) {
+    }
+    *(volatile int *)(uintptr_t)16 = 1; /* the crash */
+    return 0;
+}
