@@ -2,7 +2,7 @@
 # make deps: installs the Debian packages hakmem needs, only those missing.
 set -eu
 pkgs=(gcc make libunwind-dev valgrind liblttng-ust-dev lttng-tools libbabeltrace2-dev babeltrace2
-      python3 perl git xz-utils coreutils
+      python3 perl git xz-utils coreutils clang
       libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -216,10 +216,17 @@ static void put_ring(struct out *o, struct hak_ring *r)
     if (copy) hak_os_unmap(copy, bytes);
 }
 
+struct stacks_out {
+    struct out *o;
+    uint32_t count;
+};
+
 static void put_stack(uint32_t id, const uintptr_t *pcs, unsigned depth, void *arg)
 {
-    struct out *o = arg;
+    struct stacks_out *so = arg;
+    struct out *o = so->o;
     uint32_t head[2] = {id, depth};
+    so->count++;
     put(o, head, sizeof head);
     for (unsigned i = 0; i < depth; i++) {
         uint64_t pc = pcs[i];
@@ -231,8 +238,12 @@ static void put_stacks(struct out *o)
 {
     uint64_t at = begin_section(o, HTRACE_SEC_STACKS);
     uint32_t head[2] = {0, 0};
+    uint64_t count_at = tell(o);
     put(o, head, sizeof head);
-    hak_stack_foreach(put_stack, o);
+    struct stacks_out so = {o, 0};
+    hak_stack_foreach(put_stack, &so);
+    flush(o);
+    if (pwrite(o->fd, &so.count, sizeof so.count, (off_t)count_at) != sizeof so.count) o->failed = true;
     end_section(o, at);
 }
 
