@@ -30,15 +30,16 @@ endif
 SRCS := $(sort $(shell find src integrity trace -name '*.c' -not -path 'trace/lttng/*'))
 HDRS := $(shell find src include integrity trace -name '*.h' -o -name '*.def')
 LEVELS := 0 1 2 3 4
-VARIANTS := rt $(addprefix l,$(LEVELS))
+VARIANTS := rt $(addprefix l,$(LEVELS)) inj
 
 flags_rt := -DHAKMEM_RUNTIME_LEVEL
+flags_inj := -DHAKMEM_RUNTIME_LEVEL -DHAKMEM_INJECT
 $(foreach l,$(LEVELS),$(eval flags_l$(l) := -DHAKMEM_FIXED_LEVEL=$(l)))
 
 objs = $(patsubst %.c,$(BUILD)/obj/$(1)/%.o,$(SRCS))
 iobj = $(BUILD)/obj/$(1)/src/api/malloc.interpose.o
 
-LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a \
+LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a $(BUILD)/lib/libhakmem-inject.so \
 	$(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so)
 
 .PHONY: all check deps bench install demo clean tests asan
@@ -65,6 +66,12 @@ $(BUILD)/lib/libhakmem.so: $(call solib_objs,rt)
 	$(call msg,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -Wl,-soname,libhakmem.so -Wl,-z,now -Wl,--no-undefined -o $@ $^ $(LDLIBS_CHECKED)
+
+# The fault-injection build (tests only, never installed).
+$(BUILD)/lib/libhakmem-inject.so: $(call solib_objs,inj)
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -Wl,-soname,libhakmem-inject.so -Wl,-z,now -Wl,--no-undefined -o $@ $^ $(LDLIBS_CHECKED)
 
 $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 	$(call msg,AR,$@)

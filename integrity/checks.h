@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "box/next_ptr.h"
+#include "inject/inject.h"
 #include "integrity/block_header.h"
 #include "integrity/shadow.h"
 #include "integrity/stack_depot.h"
@@ -58,11 +59,12 @@ HAK_INLINE bool hak_chk_pop(void *base, unsigned c, unsigned site, int lv)
 }
 
 /* A block checked by hak_chk_pop leaves for the program: its state becomes live (level 1),
- * its live header and tail sentinel are written (level 2), its stack noted. */
-HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, int lv)
+ * its live header and tail sentinel are written (level 2; header false only under the
+ * missing_header fault), its stack noted. */
+HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int lv)
 {
     if (!HAK_CHECKS(lv)) return;
-    if (HAK_HEADERS(lv)) {
+    if (HAK_HEADERS(lv) && header) {
         struct hak_block_header *h = base;
         char *user = (char *)base + HAK_HEADER_SIZE;
         hak_shadow_open(base, hak_layout[c].stride, lv);

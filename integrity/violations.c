@@ -3,6 +3,7 @@
 #include "integrity/checks.h"
 
 #if HAK_LEVEL_MAX >= 1
+#include "inject/inject.h"
 #include "integrity/report.h"
 #include "large/large.h"
 
@@ -36,6 +37,9 @@ HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr,
         v.size = ((const struct hak_block_header *)base)->size;
     uint32_t *ids = s && base ? hak_block_stacks(base) : NULL;
     if (ids) v.alloc_stack = ids[0], v.free_stack = ids[1];
+#ifdef HAKMEM_INJECT
+    hak_inject_flush(); /* the ground truth before the report (libhakmem-inject.so) */
+#endif
     if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
     hak_report(&v);
 }

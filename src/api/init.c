@@ -7,6 +7,7 @@
 
 #include "api/env.h"
 #include "api/init.h"
+#include "inject/inject.h"
 #include "front/heap.h"
 #include "layout.h"
 #include "os/fmt.h"
@@ -96,6 +97,9 @@ void hak_init_slow(void)
     if (hak_mode) hak_fast_tiny_lim = 0;
 #endif
     hak_layout_init();
+#ifdef HAKMEM_INJECT
+    hak_inject_init();
+#endif
     pthread_key_create(&exit_key, thread_exit);
     __atomic_store_n(&hak_init_state, 2, __ATOMIC_RELEASE);
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "inject/inject.h"
 #include "integrity/shadow.h"
 #include "integrity/violation.h"
 #include "layout.h"
@@ -89,6 +90,10 @@ HAK_INLINE void *hak_next_get_(const void *base, unsigned cls, unsigned site, in
 HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned site, int lv)
 {
     void *slot = hak_next_slot(base, lv);
+    bool fault = HAK_FAULT(next_offset, cls, base);
+    if (fault) slot = (char *)slot + 1;
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
+    if (fault) HAK_FAULT_FIRED(next_offset);
     /* the slot must be where the layout table says, whoever computed it */
     if (HAK_CHECKS(lv) && hak_unlikely((char *)slot != (char *)base + hak_layout[cls].next_off)) {
         hak_violation_block(HAK_KIND_next_misaligned, site, slot, base, NULL,
@@ -98,7 +103,6 @@ HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned sit
     hak_shadow_open(slot, sizeof next, lv);
     memcpy(slot, &next, sizeof next);
     hak_shadow_close(slot, sizeof next, lv);
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
 }
 
 #endif

@@ -29,11 +29,22 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     b->head = next;
     b->count--;
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_pop, site, c, base, base, (uintptr_t)next, b->count);
-    hak_chk_out(base, c, n, lv);
-    void *user = hak_user_of(base, lv);
+    bool no_header = HAK_HEADERS(lv) && HAK_FAULT(missing_header, c, base);
+    hak_chk_out(base, c, n, !no_header, lv);
+    char *user = hak_user_of(base, lv);
+    bool twice = HAK_FAULT(double_convert, c, base);
+    if (twice) user += HAK_HEADER_SIZE;
     /* level 2 keeps the tail after n for its sentinel; below, the program may use the block */
     hak_shadow_alloc(user, HAK_HEADERS(lv) ? n : hak_layout[c].size, lv);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
+    if (no_header) HAK_FAULT_FIRED(missing_header);
+    if (twice) HAK_FAULT_FIRED(double_convert);
+    /* level 2: USER is BASE plus the layout's offset, whoever converted it */
+    if (HAK_HEADERS(lv) && hak_unlikely(user != (char *)base + hak_layout[c].user_off)) {
+        hak_violation_block(HAK_KIND_user_base_mismatch, site, user, base, NULL,
+                            (uintptr_t)base + hak_layout[c].user_off, (uintptr_t)user, "USER of the block (expected, found)");
+        return NULL;
+    }
     return user;
 }
 
@@ -51,10 +62,21 @@ HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigne
 {
     struct hak_bin *b = &h->bins[c];
     void *old = b->head;
+    bool as_base = HAK_FAULT(user_as_base, c, base);
+    if (as_base) base = (char *)base + HAK_HEADER_SIZE;
+    /* level 2: what goes on a list is the BASE of a block just freed, whoever converted it */
+    if (HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != HAK_BLOCK_FREE)) {
+        if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
+        if (as_base) HAK_FAULT_FIRED(user_as_base);
+        hak_violation_block(HAK_KIND_user_base_mismatch, site, base, NULL, NULL, HAK_BLOCK_FREE, *hak_state_at(base),
+                            "state at the pointer pushed as a BASE (expected a free block's start)");
+        return;
+    }
     hak_next_set_(base, old, c, site, lv);
     b->head = base;
     b->count++;
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
+    if (as_base) HAK_FAULT_FIRED(user_as_base);
     if (hak_unlikely(b->count > b->limit)) hak_heap_overflow(c);
 }
 

@@ -28,7 +28,20 @@ void hak_drain(struct hak_heap *h, unsigned c, uint32_t n, int lv)
         b->head = hak_next_get(p, c, drain, lv);
         b->count--;
         struct hak_slab *s = hak_slab_at((uintptr_t)p, shift);
+#ifdef HAKMEM_INJECT
+        /* the slab found from the end of the block's USER area rounded up to the next
+         * stride: for a slab's last block that is the next slab (a boundary block filed
+         * under its neighbour) */
+        bool misfiled = false;
+        if (hak_inject_armed == HAK_FAULT_slab_index_user && s->index + 1 < hak_ss_of(s)->nslabs &&
+            (char *)p + 2 * (size_t)hak_layout[c].stride > s->start + (size_t)s->capacity * hak_layout[c].stride &&
+            (misfiled = HAK_FAULT(slab_index_user, c, p)))
+            s = hak_slab_at((uintptr_t)hak_slab_end(s, shift), shift);
+#endif
         hak_slab_push_free(s, p, HAK_SITE_drain, lv);
+#ifdef HAKMEM_INJECT
+        if (misfiled) HAK_FAULT_FIRED(slab_index_user);
+#endif
         hak_chk_slab_counts(s, HAK_SITE_drain, lv);
         if (s->list == HAK_LIST_FULL) {
             hak_slab_list_remove(&h->full[c], s);

@@ -32,10 +32,21 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
         /* Carve from the highest block down so the bin hands out ascending addresses. */
         uint32_t n = want - got, left = s->capacity - s->carved;
         if (n > left) n = left;
+        uint32_t stride = l->stride;
+        bool short_stride = stride > HAK_HEADER_SIZE && HAK_FAULT(stride_no_header, c, s->start + (size_t)s->carved * l->stride);
+        if (short_stride) stride -= HAK_HEADER_SIZE;
         char *first = s->start + (size_t)s->carved * l->stride;
-        HAK_EV(lv, carve, carve, c, s, first, l->stride, n);
-        char *p = first + (size_t)(n - 1) * l->stride;
-        for (uint32_t i = 0; i < n; i++, p -= l->stride) {
+        HAK_EV(lv, carve, carve, c, s, first, stride, n);
+        if (short_stride) HAK_FAULT_FIRED(stride_no_header);
+        char *p = first + (size_t)(n - 1) * stride;
+        for (uint32_t i = 0; i < n; i++, p -= stride) {
+            /* level 1: carving lands on the layout's block boundaries (the slab-bound check) */
+            if (HAK_CHECKS(lv) && hak_unlikely(hak_block_index(l, (uintptr_t)(p - s->start)) * (size_t)l->stride !=
+                                               (size_t)(p - s->start))) {
+                hak_violation_block(HAK_KIND_slab_meta_invariant, HAK_SITE_carve, p, NULL, s, l->stride, stride,
+                                    "carve stride (expected the layout's, found)");
+                return got; /* nothing of this carve is handed out */
+            }
             if (HAK_CHECKS(lv)) *hak_state_at(p) = HAK_BLOCK_FREE;
             if (HAK_HEADERS(lv)) hak_poison_block(p, c, lv); /* as if freed: checked on the way out */
             hak_next_set(p, b->head, c, carve, lv);

@@ -2,6 +2,7 @@
  * onto the slab's remote queue with one compare-and-swap (lock-free, no ABA: consumers
  * only ever take the whole queue), and the owner moves the queue onto the slab's free
  * list when it needs blocks or tidies up. */
+#include "inject/inject.h"
 #include "integrity/checks.h"
 #include "slab/slab.h"
 #include "stats.h"
@@ -53,11 +54,13 @@ uint32_t hak_remote_collect(struct hak_slab *s, int lv)
     }
     if (!n) return 0;
     /* The end marker is overwritten here, so it never reaches a free list. */
-    hak_next_set(tail, s->free, s->cls, remote_collect, lv);
+    bool keep_end = HAK_FAULT(remote_sentinel, s->cls, tail);
+    if (!keep_end) hak_next_set(tail, s->free, s->cls, remote_collect, lv);
     s->free = head;
     s->nfree += n;
     s->used -= n;
     HAK_EV(lv, remote_drain, remote_collect, s->cls, s, head, tail, n);
+    if (keep_end) HAK_FAULT_FIRED(remote_sentinel);
     HAK_COUNT(remote_drains, 1);
     HAK_COUNT(remote_frees, n);
     return n;

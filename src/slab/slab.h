@@ -11,6 +11,7 @@
 #define HAK_SLAB_H
 
 #include "box/next_ptr.h"
+#include "inject/inject.h"
 #include "superslab/superslab.h"
 
 struct hak_heap;
@@ -18,11 +19,21 @@ struct hak_heap;
 /* A block goes back on its slab's free list (owner, or pool lock when abandoned). */
 HAK_INLINE void hak_slab_push_free(struct hak_slab *s, void *base, unsigned site, int lv)
 {
+    /* level 1: the block lies in the slab it goes back to */
+    if (HAK_CHECKS(lv) && hak_unlikely((char *)base < s->start ||
+                                       (char *)base >= s->start + (size_t)s->capacity * hak_layout[s->cls].stride)) {
+        if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_drain, site, s->cls, s, base, s->used, s->nfree);
+        hak_violation_block(HAK_KIND_slab_meta_invariant, site, base, base, s, (uintptr_t)s->start, (uintptr_t)base,
+                            "block returned to a slab it is not in (slab start, block)");
+        return;
+    }
     hak_next_set_(base, s->free, s->cls, site, lv);
     s->free = base;
     s->nfree++;
-    s->used--;
+    bool uncounted = HAK_FAULT(drain_no_count, s->cls, base);
+    if (!uncounted) s->used--;
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_drain, site, s->cls, s, base, s->used, s->nfree);
+    if (uncounted) HAK_FAULT_FIRED(drain_no_count);
 }
 
 /* refill.c: fills the empty thread cache of class c; false when memory ran out. */
