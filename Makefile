@@ -85,7 +85,7 @@ $(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
 	$(Q)$(CC) -shared -Wl,-soname,libhakmem-l$*.so -Wl,-z,now -Wl,--no-undefined -o $@ $^ $(if $(filter 0,$*),$(LDLIBS_LIB),$(LDLIBS_CHECKED))
 
 # ---- parts with build rules of their own ----
--include trace/lttng/lttng.mk viewer/viewer.mk tests/integrity/integrity.mk
+-include trace/lttng/lttng.mk viewer/viewer.mk tests/integrity/integrity.mk tools/tools.mk
 
 # ---- tests ----
 TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -pthread -D_GNU_SOURCE -Itests -Iinclude

@@ -28,6 +28,7 @@ rm -rf "$logs"; mkdir -p "$logs"
 configs=(
     "l0:libhakmem-l0.so:"
     "rt:libhakmem.so:"
+    "rt4:libhakmem.so:HAKMEM_INTEGRITY_LEVEL=4"
 )
 [ -n "${HAKMEM_TEST_CONFIGS:-}" ] && read -r -a configs <<<"$HAKMEM_TEST_CONFIGS"
 

@@ -125,17 +125,19 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
         struct hak_slab *s = hak_slab_at(a, r);
         struct hak_heap *h = &hak_heap_tls;
         uint32_t me = lv == 0 ? h->fast_tid : h->tid;
-        void *base;
-        if (hak_likely(__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == me && s->flags == 0 &&
-                       (base = hak_block_at(p, lv)) != NULL)) {
-            unsigned c = s->cls;
-            HAK_EV(lv, free, front_free, c, p, base, 0, 0);
-            if (!HAK_CHECKS(lv) && HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].size, lv);
-            if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
-                if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
-                else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+        /* owner and flags in one compare (the slab's first word) */
+        uint64_t w = __atomic_load_n((const uint64_t *)(const void *)s, __ATOMIC_RELAXED);
+        if (hak_likely((w & HAK_SLAB_OWNER_FLAGS_MASK) == me)) {
+            void *base = HAK_CHECKS(lv) ? hak_block_at(p, lv) : hak_base_of(p, lv);
+            if (hak_likely(base != NULL || !HAK_CHECKS(lv))) {
+                unsigned c = (unsigned)(w >> 32) & 0xff;
+                HAK_EV(lv, free, front_free, c, p, base, 0, 0);
+                if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
+                    if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
+                    else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+                }
+                return true;
             }
-            return true;
         }
     }
     *region = r;

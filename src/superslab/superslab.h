@@ -19,6 +19,8 @@
 #ifndef HAK_SUPERSLAB_H
 #define HAK_SUPERSLAB_H
 
+#include <stddef.h>
+
 #include "config.h"
 #include "layout.h"
 
@@ -73,6 +75,12 @@ struct hak_slab {
     void *remote;
 };
 _Static_assert(sizeof(struct hak_slab) == 64, "slab metadata is one cache line");
+/* The free fast path reads owner, cls and flags as one little-endian word: owner in the
+ * low 32 bits, cls in bits 32-39, flags in bits 40-47. */
+_Static_assert(offsetof(struct hak_slab, owner) == 0 && offsetof(struct hak_slab, cls) == 4 &&
+                   offsetof(struct hak_slab, flags) == 5,
+               "owner, cls, flags form the slab's first word");
+#define HAK_SLAB_OWNER_FLAGS_MASK 0x0000ff00ffffffffull
 
 #define HAK_SS_MAGIC 0x48414b53u /* "HAKS" */
 #define HAK_SS_DESC_SIZE 4096    /* the superslab header and its slab descriptors */
