@@ -42,7 +42,7 @@ iobj = $(BUILD)/obj/$(1)/src/api/malloc.interpose.o
 LIBS := $(BUILD)/lib/libhakmem.so $(BUILD)/lib/libhakmem.a $(BUILD)/lib/libhakmem-inject.so \
 	$(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so)
 
-.PHONY: all check deps bench install demo clean tests asan
+.PHONY: all check deps bench bench-lttng install demo clean tests asan
 all: $(LIBS) tests
 
 # ---- library objects, one rule per variant ----
@@ -148,8 +148,14 @@ $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -g -Wall -Wextra -pthread -D_GNU_SOURCE $< -o $@ -lm
+# The numbers of docs/PERFORMANCE.md: peers side by side, the cost of each level, and
+# instructions per operation. bench-lttng: LTTng against glibc's LTTng libc wrapper.
 bench: $(LIBS) $(BENCH_BINS)
-	@bash bench/compare.sh
+	@ALLOCS="hakmem-l0 hakmem-rt0 glibc mimalloc jemalloc tcmalloc" bash bench/compare.sh
+	@bash bench/levels.sh
+	@bash bench/callgrind.sh
+bench-lttng: all $(BENCH_BINS)
+	@bash bench/lttng_compare.sh
 bench-bins: $(BENCH_BINS)
 
 # ---- set-up, install, demo ----

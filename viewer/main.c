@@ -1,4 +1,4 @@
-/* hakmem-trace: the viewer of hakmem's traces (viewer/README.md).
+/* hakmem-trace: the viewer of hakmem's traces (docs/VIEWER.md).
  *   hakmem-trace COMMAND [options] INPUT
  * INPUT is a .htrace dump or an LTTng trace directory. */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* The replay (replay.h): one function per event, each checking the event against the
  * shadow heap and then applying it. The invariants are those of docs/EVENTS.md; the
- * culprit rules are in viewer/README.md ("Localization"). */
+ * culprit rules are in docs/VIEWER.md ("Localization"). */
 #include "replay.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-# hakmem-trace, the viewer (viewer/README.md). Included by the top-level Makefile, whose
+# hakmem-trace, the viewer (docs/VIEWER.md). Included by the top-level Makefile, whose
 # BUILD, CC, Q and msg it uses. Also: the test helpers of tests/viewer/ (they need the
 # trace headers, -I.), the libFuzzer target and its bounded run (fuzz-viewer).
 
