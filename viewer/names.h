@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /* Violation kinds: the allocator's numbers (integrity/kinds.def, from 1), then the few
- * that only the replay can name (viewer/README.md). */
+ * that only the replay can name (docs/VIEWER.md). */
 enum vkind {
     VK_NONE = 0,
 #define HAK_KIND(name, level, doc) VK_##name,

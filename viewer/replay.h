@@ -4,7 +4,7 @@
  * the state wrong (or, when the cause lies outside the trace, the window in which the
  * program must have written the block). Nothing is reported that depends on state the
  * trace does not show: a block first seen in the middle of its life is learned, not
- * judged. Localization rules: viewer/README.md. */
+ * judged. Localization rules: docs/VIEWER.md. */
 #ifndef VIEWER_REPLAY_H
 #define VIEWER_REPLAY_H
 
