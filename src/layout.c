@@ -37,8 +37,8 @@ void hak_layout_init(void)
         l->stride = l->user_off + l->size;
         l->kind = tiny ? HAK_KIND_TINY : HAK_KIND_POOL;
         l->slab_shift = tiny ? HAK_TINY_SLAB_SHIFT : HAK_POOL_SLAB_SHIFT;
-        /* A thread keeps about 128 KiB of tiny or 256 KiB of pool blocks per class. */
-        l->tc_limit = tiny ? clamp_u32(131072 / l->size, 32, 2048) : clamp_u32(262144 / l->size, 2, 64);
+        /* A thread keeps about 64 KiB of tiny (up to 2048 blocks) or 256 KiB of pool blocks per class. */
+        l->tc_limit = tiny ? clamp_u32(65536 / l->size, 32, 2048) : clamp_u32(262144 / l->size, 2, 64);
         l->batch = clamp_u32(l->tc_limit / 4, 1, 128);
         l->div_magic = (((uint64_t)1 << HAK_DIV_SHIFT) + l->stride - 1) / l->stride;
     }
