@@ -78,6 +78,8 @@ $(BUILD)/lib/libhakmem.a: $(call objs,rt)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# Objects are never intermediate: keep them, so a second make rebuilds nothing.
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/lib/libhakmem-l%.so: $$(call solib_objs,l$$*)
 	$(call msg,LD,$@)
