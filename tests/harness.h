@@ -50,27 +50,45 @@ static inline uint64_t test_rand(uint64_t *s) /* xorshift64*, never returns for 
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-/* Fills p with bytes derived from seed, so that a later test_verify can tell
- * whether anything else wrote the block. */
+/* Hides x from the optimizer, so an allocation size or a bug is not folded away. */
+static inline size_t test_opaque(size_t x)
+{
+    __asm__ volatile("" : "+r"(x));
+    return x;
+}
+
+/* Word i of a test pattern: a function of (seed, i). */
+static inline uint64_t test_pattern_word(uint64_t seed, size_t i)
+{
+    return (seed ^ (i * 0xD1B54A32D192ED03ULL)) * 0x9E3779B97F4A7C15ULL;
+}
+
+/* Fills p with bytes derived from seed, a word at a time (the tail takes the low bytes of
+ * the next word), so that a later test_verify can tell whether anything else wrote it. */
 static inline void test_fill(void *p, size_t n, uint64_t seed)
 {
     unsigned char *b = p;
-    uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 1;
-    for (size_t i = 0; i < n; i++) {
-        if ((i & 7) == 0) test_rand(&s);
-        b[i] = (unsigned char)(s >> ((i & 7) * 8));
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = test_pattern_word(seed, i / 8);
+        memcpy(b + i, &w, 8);
     }
+    uint64_t w = test_pattern_word(seed, i / 8);
+    for (; i < n; i++, w >>= 8) b[i] = (unsigned char)w;
 }
 
 /* Returns the offset of the first byte that differs from test_fill's, or n. */
 static inline size_t test_verify(const void *p, size_t n, uint64_t seed)
 {
     const unsigned char *b = p;
-    uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 1;
-    for (size_t i = 0; i < n; i++) {
-        if ((i & 7) == 0) test_rand(&s);
-        if (b[i] != (unsigned char)(s >> ((i & 7) * 8))) return i;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        if (w != test_pattern_word(seed, i / 8)) break;
     }
+    for (uint64_t w = test_pattern_word(seed, i / 8) >> (8 * (i & 7)); i < n; i++, w >>= 8)
+        if (b[i] != (unsigned char)w) return i;
     return n;
 }
 

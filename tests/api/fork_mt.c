@@ -25,49 +25,19 @@ static atomic_ulong worker_ops;
 static pthread_mutex_t xmu = PTHREAD_MUTEX_INITIALIZER;
 static struct blk xchg[64];
 
-static inline size_t opaque(size_t x) { __asm__ volatile("" : "+r"(x)); return x; }
-
-static inline uint64_t pat_word(uint64_t seed, size_t i)
-{
-    return (seed ^ (i * 0xD1B54A32D192ED03ULL)) * 0x9E3779B97F4A7C15ULL;
-}
-
-static void pat_fill(unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w = pat_word(seed, i / 8);
-        memcpy(p + i, &w, 8);
-    }
-    uint64_t w = pat_word(seed, i / 8);
-    for (; i < n; i++, w >>= 8) p[i] = (unsigned char)w;
-}
-
-static size_t pat_verify(const unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w != pat_word(seed, i / 8)) break;
-    }
-    for (uint64_t w = pat_word(seed, i / 8) >> (8 * (i & 7)); i < n; i++, w >>= 8)
-        if (p[i] != (unsigned char)w) return i;
-    return n;
-}
 
 static void new_blk(struct blk *b, size_t n, uint64_t seed, const char *who)
 {
-    b->p = malloc(opaque(n));
+    b->p = malloc(test_opaque(n));
     CHECK(b->p != NULL, "%s: malloc(%zu) failed", who, n);
     b->n = n;
     b->seed = seed;
-    pat_fill(b->p, n, seed);
+    test_fill(b->p, n, seed);
 }
 
 static void drop_blk(struct blk *b, const char *who)
 {
-    size_t bad = pat_verify(b->p, b->n, b->seed);
+    size_t bad = test_verify(b->p, b->n, b->seed);
     CHECK(bad == b->n, "%s: block %p of %zu bytes overwritten at byte %zu", who, b->p, b->n, bad);
     free(b->p);
     b->p = NULL;
@@ -96,14 +66,14 @@ static void churn(uint64_t seed, unsigned long ops, const char *who)
             new_blk(x, pick_size(&rng, 1), seed ^ op << 20, who);
         } else if (what == 0) {
             size_t n = pick_size(&rng, 1), keep = n < x->n ? n : x->n;
-            unsigned char *p = realloc(x->p, opaque(n));
+            unsigned char *p = realloc(x->p, test_opaque(n));
             CHECK(p != NULL, "%s: realloc to %zu failed", who, n);
-            size_t bad = pat_verify(p, keep, x->seed);
+            size_t bad = test_verify(p, keep, x->seed);
             CHECK(bad == keep, "%s: realloc %zu -> %zu lost byte %zu", who, x->n, n, bad);
             x->p = p;
             x->n = n;
             x->seed = seed ^ op << 20;
-            pat_fill(p, n, x->seed);
+            test_fill(p, n, x->seed);
         } else {
             drop_blk(x, who);
         }
@@ -132,7 +102,7 @@ static void *worker(void *arg)
             /* content checked only in the first and last bytes: these threads are here to
              * keep the allocator busy, not to spend their time filling memory */
             size_t n = pick_size(&rng, 1);
-            x->p = malloc(opaque(n));
+            x->p = malloc(test_opaque(n));
             CHECK(x->p != NULL, "worker %d: malloc(%zu) failed", id, n);
             x->n = n;
             x->p[0] = x->p[n - 1] = (unsigned char)n;
@@ -211,12 +181,12 @@ static void child(int f, struct blk *mine, int nmine)
     struct blk b;
     new_blk(&b, 1000, 77, "child, realloc ladder");
     for (size_t n = 4096; n <= ((size_t)32 << 20); n *= 4) {
-        unsigned char *p = realloc(b.p, opaque(n));
+        unsigned char *p = realloc(b.p, test_opaque(n));
         CHECK(p != NULL, "child: realloc to %zu failed", n);
-        CHECK(pat_verify(p, b.n, b.seed) == b.n, "child: realloc to %zu lost content", n);
+        CHECK(test_verify(p, b.n, b.seed) == b.n, "child: realloc to %zu lost content", n);
         b.p = p;
         b.n = n;
-        pat_fill(p, n, b.seed);
+        test_fill(p, n, b.seed);
     }
     drop_blk(&b, "child, realloc ladder");
     if (f % 3 == 1) child_with_threads(f == 4);

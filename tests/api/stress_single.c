@@ -12,38 +12,6 @@ enum { SLOTS = 16384, OPS = 3000000, BURST_EVERY = 700000 };
 struct slot { unsigned char *p; size_t n; uint64_t seed; };
 static struct slot slots[SLOTS];
 
-static inline size_t opaque(size_t x) { __asm__ volatile("" : "+r"(x)); return x; }
-
-/* A word-at-a-time pattern (test_fill is bytewise, too slow for gigabytes): word i of a
- * block is a function of (seed, i), the tail takes the low bytes of the next word. */
-static inline uint64_t pat_word(uint64_t seed, size_t i)
-{
-    return (seed ^ (i * 0xD1B54A32D192ED03ULL)) * 0x9E3779B97F4A7C15ULL;
-}
-
-static void pat_fill(unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w = pat_word(seed, i / 8);
-        memcpy(p + i, &w, 8);
-    }
-    uint64_t w = pat_word(seed, i / 8);
-    for (; i < n; i++, w >>= 8) p[i] = (unsigned char)w;
-}
-
-static size_t pat_verify(const unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w != pat_word(seed, i / 8)) break;
-    }
-    for (uint64_t w = pat_word(seed, i / 8) >> (8 * (i & 7)); i < n; i++, w >>= 8)
-        if (p[i] != (unsigned char)w) return i;
-    return n;
-}
 
 /* Mostly small, some medium, a few large; log-uniform above 1 KiB. */
 static size_t pick_size(uint64_t *rng)
@@ -60,7 +28,7 @@ static size_t pick_size(uint64_t *rng)
 
 static void release(struct slot *s, unsigned long op)
 {
-    size_t bad = pat_verify(s->p, s->n, s->seed);
+    size_t bad = test_verify(s->p, s->n, s->seed);
     CHECK(bad == s->n, "op %lu: block %p of %zu bytes (seed %llu) was overwritten at byte %zu",
           op, s->p, s->n, (unsigned long long)s->seed, bad);
     free(s->p);
@@ -80,7 +48,7 @@ int main(void)
         } else {
             size_t n = pick_size(&rng);
             int zero = test_rand(&rng) % 10 == 0;
-            s->p = zero ? calloc(1, opaque(n)) : malloc(opaque(n));
+            s->p = zero ? calloc(1, test_opaque(n)) : malloc(test_opaque(n));
             CHECK(s->p != NULL, "op %lu: %s(%zu) failed", op, zero ? "calloc" : "malloc", n);
             CHECK((uintptr_t)s->p % 16 == 0, "op %lu: block of %zu at %p is not 16-aligned", op, n, s->p);
             if (zero) {
@@ -90,7 +58,7 @@ int main(void)
             }
             s->n = n;
             s->seed = op * 0x9E3779B97F4A7C15ULL + 1;
-            pat_fill(s->p, n, s->seed);
+            test_fill(s->p, n, s->seed);
             allocs++;
             if (n > max_n) max_n = n;
         }
@@ -108,7 +76,7 @@ int main(void)
     for (int i = 0; i < SLOTS; i++) {
         if (!slots[i].p) continue;
         have = test_fnv1a(have, slots[i].p, slots[i].n);
-        pat_fill(scratch, slots[i].n, slots[i].seed);
+        test_fill(scratch, slots[i].n, slots[i].seed);
         want = test_fnv1a(want, scratch, slots[i].n);
         live++;
         live_bytes += slots[i].n;

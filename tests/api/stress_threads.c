@@ -27,37 +27,6 @@ static struct inbox inbox[NT];
 static struct worker workers[NT];
 static pthread_barrier_t start, all_sent;
 
-static inline size_t opaque(size_t x) { __asm__ volatile("" : "+r"(x)); return x; }
-
-/* A word-at-a-time pattern: word i of a block is a function of (seed, i). */
-static inline uint64_t pat_word(uint64_t seed, size_t i)
-{
-    return (seed ^ (i * 0xD1B54A32D192ED03ULL)) * 0x9E3779B97F4A7C15ULL;
-}
-
-static void pat_fill(unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w = pat_word(seed, i / 8);
-        memcpy(p + i, &w, 8);
-    }
-    uint64_t w = pat_word(seed, i / 8);
-    for (; i < n; i++, w >>= 8) p[i] = (unsigned char)w;
-}
-
-static size_t pat_verify(const unsigned char *p, size_t n, uint64_t seed)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w != pat_word(seed, i / 8)) break;
-    }
-    for (uint64_t w = pat_word(seed, i / 8) >> (8 * (i & 7)); i < n; i++, w >>= 8)
-        if (p[i] != (unsigned char)w) return i;
-    return n;
-}
 
 static uint64_t seed_of(uint32_t thread, uint64_t index) { return (uint64_t)(thread + 1) << 40 ^ index; }
 
@@ -73,7 +42,7 @@ static size_t pick_size(uint64_t *rng)
 
 static void verify(struct worker *w, const unsigned char *p, size_t n, uint64_t seed, const char *what)
 {
-    size_t bad = pat_verify(p, n, seed);
+    size_t bad = test_verify(p, n, seed);
     CHECK(bad == n, "thread %d: %s block %p of %zu bytes (thread %u, index %llu) overwritten at byte %zu",
           w->id, what, p, n, (unsigned)(seed >> 40) - 1, (unsigned long long)(seed & ((1ULL << 40) - 1)), bad);
     w->bytes_verified += n;
@@ -131,7 +100,7 @@ static void drain(struct worker *w, int keep)
                 continue;
             }
             size_t n = pick_size(&w->rng);
-            unsigned char *p = realloc(m->p, opaque(n));
+            unsigned char *p = realloc(m->p, test_opaque(n));
             CHECK(p != NULL, "thread %d: realloc of a received block to %zu failed", w->id, n);
             verify(w, p, n < m->n ? n : m->n, seed, "reallocated received");
             w->reallocs++;
@@ -143,7 +112,7 @@ static void drain(struct worker *w, int keep)
             s->p = p;
             s->n = n;
             s->seed = seed_of((uint32_t)w->id, w->next_index++);
-            pat_fill(p, n, s->seed);
+            test_fill(p, n, s->seed);
             w->allocs++;
         }
         struct batch *next = b->next;
@@ -169,11 +138,11 @@ static void *run(void *arg)
             }
         } else {
             s->n = pick_size(&w->rng);
-            s->p = malloc(opaque(s->n));
+            s->p = malloc(test_opaque(s->n));
             CHECK(s->p != NULL, "thread %d: malloc(%zu) failed", w->id, s->n);
             CHECK((uintptr_t)s->p % 16 == 0, "thread %d: malloc(%zu) gave %p, not 16-aligned", w->id, s->n, s->p);
             s->seed = seed_of((uint32_t)w->id, w->next_index++);
-            pat_fill(s->p, s->n, s->seed);
+            test_fill(s->p, s->n, s->seed);
             w->allocs++;
         }
         if (op % DRAIN_EVERY == 0) drain(w, 1);
