@@ -164,8 +164,9 @@ bench-bins: $(BENCH_BINS)
 deps:
 	@bash tools/install-deps.sh
 
-install: $(LIBS)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+install: $(LIBS) $(VIEWER_BIN) install-man install-tools
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(VIEWER_BIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(BUILD)/lib/libhakmem.so $(foreach l,$(LEVELS),$(BUILD)/lib/libhakmem-l$(l).so) $(LTTNG_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(BUILD)/lib/libhakmem.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/hakmem.h $(DESTDIR)$(PREFIX)/include/
