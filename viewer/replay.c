@@ -232,6 +232,14 @@ static void on_alloc(struct replay *r, const struct hak_event *ev)
         values(r, ev->base + l->user_off, ev->ptr);
         return;
     }
+    /* where blocks have headers (user_off > 0), every block popped for the program gets
+     * its header written before it is handed out */
+    if (l && l->user_off && b->state == B_POPPED && !(b->flags & BF_HEADER)) {
+        report(r, VK_header_corrupt, ev, 0, "header", "alloc of a block whose header was not written since its pop at seq %llu",
+               (unsigned long long)b->state_seq);
+        set_block(r, w.s, w.idx);
+        return;
+    }
     switch (b->state) {
     case B_POPPED:
     case B_UNKNOWN: break;
@@ -496,6 +504,7 @@ static void on_tls_pop(struct replay *r, const struct hak_event *ev)
         return;
     }
     b->state = B_POPPED;
+    b->flags &= (uint8_t)~BF_HEADER;
     b->tid = ev->tid;
     b->state_seq = ev->seq;
     b->last_seq = ev->seq;
@@ -505,7 +514,9 @@ static void on_header_write(struct replay *r, const struct hak_event *ev)
 {
     struct where w;
     struct vblock *b = block_at(r, ev, ev->base, "base", VK_alignment_violation, &w);
-    if (b) b->last_seq = ev->seq;
+    if (!b) return;
+    b->flags |= BF_HEADER;
+    b->last_seq = ev->seq;
 }
 
 static struct vslab *slab_of_event(struct replay *r, const struct hak_event *ev)

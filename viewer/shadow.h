@@ -25,6 +25,7 @@ const char *bstate_name(unsigned s);
 #define BF_LINK_KNOWN 0x01   /* link holds the last link written (or first read) */
 #define BF_LINK_LEARNED 0x02 /* link was learned from a read, not seen written */
 #define BF_ALIGNED 0x08      /* handed out by an aligned allocation: USER may sit further in */
+#define BF_HEADER 0x10       /* its header was written since it was last popped (levels 2+) */
 
 struct vblock {
     uint32_t key; /* block index + 1; 0: empty slot */
