@@ -56,20 +56,37 @@ static struct gran *gfind(struct shadow *sh, uint64_t g)
     }
 }
 
-static int ggrow(struct shadow *sh)
+/* Doubles an open-addressing table of omask + 1 entries of esz bytes whose first field is
+ * a uint64_t key (0: empty); returns the new table (and frees the old), or NULL. */
+static void *table_grow(void *old, uint32_t omask, size_t esz)
 {
-    uint32_t omask = sh->gmask, nmask = omask * 2 + 1;
-    struct gran *old = sh->gran, *nt = calloc((size_t)nmask + 1, sizeof *nt);
-    if (!nt) return -1;
+    uint32_t nmask = omask * 2 + 1;
+    char *nt = calloc((size_t)nmask + 1, esz);
+    if (!nt) return NULL;
     for (uint32_t i = 0; i <= omask; i++) {
-        if (!old[i].key) continue;
-        uint32_t j = (uint32_t)hash64(old[i].key) & nmask;
-        while (nt[j].key) j = (j + 1) & nmask;
-        nt[j] = old[i];
+        const char *e = (const char *)old + (size_t)i * esz;
+        uint64_t key;
+        memcpy(&key, e, sizeof key);
+        if (!key) continue;
+        uint32_t j = (uint32_t)hash64(key) & nmask;
+        for (;;) {
+            uint64_t k;
+            memcpy(&k, nt + (size_t)j * esz, sizeof k);
+            if (!k) break;
+            j = (j + 1) & nmask;
+        }
+        memcpy(nt + (size_t)j * esz, e, esz);
     }
     free(old);
+    return nt;
+}
+
+static int ggrow(struct shadow *sh)
+{
+    struct gran *nt = table_grow(sh->gran, sh->gmask, sizeof *nt);
+    if (!nt) return -1;
     sh->gran = nt;
-    sh->gmask = nmask;
+    sh->gmask = sh->gmask * 2 + 1;
     return 0;
 }
 
@@ -124,18 +141,10 @@ static int dput(struct shadow *sh, uint64_t d, struct vslab *s)
         return 0;
     }
     if ((sh->dused + 1) * 2 > sh->dmask) {
-        uint32_t omask = sh->dmask, nmask = omask * 2 + 1;
-        struct dslot *old = sh->desc, *nt = calloc((size_t)nmask + 1, sizeof *nt);
+        struct dslot *nt = table_grow(sh->desc, sh->dmask, sizeof *nt);
         if (!nt) return -1;
-        for (uint32_t i = 0; i <= omask; i++) {
-            if (!old[i].key) continue;
-            uint32_t j = (uint32_t)hash64(old[i].key) & nmask;
-            while (nt[j].key) j = (j + 1) & nmask;
-            nt[j] = old[i];
-        }
-        free(old);
         sh->desc = nt;
-        sh->dmask = nmask;
+        sh->dmask = sh->dmask * 2 + 1;
     }
     uint32_t i = (uint32_t)hash64(d) & sh->dmask;
     while (sh->desc[i].key) i = (i + 1) & sh->dmask;
