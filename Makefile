@@ -172,7 +172,7 @@ install: $(LIBS) $(VIEWER_BIN) install-man install-tools
 	install -m 0644 include/hakmem.h $(DESTDIR)$(PREFIX)/include/
 
 demo:
-	@command -v gcc >/dev/null || bash tools/install-deps.sh
+	@bash tools/install-deps.sh
 	@$(MAKE) --no-print-directory all bench-bins
 	@bash tools/demo.sh
 
