@@ -12,24 +12,11 @@
 #include <pthread.h>
 
 #include "harness.h"
+#include "lib/nodes.h"
 
 #define NODES 6000
 #define SIZE 48
 
-static __attribute__((noinline, noclone, used)) void *node_new(size_t n)
-{
-    void *p = malloc(n);
-    __asm__ volatile("" : "+r"(p) : : "memory");
-    CHECK(p != NULL, "malloc(%zu) failed", n);
-    return p;
-}
-
-static __attribute__((noinline, noclone, used)) void node_release(void *p)
-{
-    __asm__ volatile("" : "+r"(p) : : "memory");
-    free(p);
-    __asm__ volatile("" : : : "memory");
-}
 
 static __attribute__((noinline, noclone, used)) void node_release_again(void *p)
 {

@@ -11,24 +11,11 @@
  * 4's quarantine lets A go), and checks B's pattern at the end. Prints `victim PTR` (A) and `fake PTR` (B) first,
  * and `checksum ...` at the end when it gets there. Argument "clean": no store. */
 #include "harness.h"
+#include "lib/nodes.h"
 
 #define NODES 6000
 #define SIZE 40
 
-static __attribute__((noinline, noclone, used)) void *node_new(size_t n)
-{
-    void *p = malloc(n);
-    __asm__ volatile("" : "+r"(p) : : "memory");
-    CHECK(p != NULL, "malloc(%zu) failed", n);
-    return p;
-}
-
-static __attribute__((noinline, noclone, used)) void node_release(void *p)
-{
-    __asm__ volatile("" : "+r"(p) : : "memory");
-    free(p);
-    __asm__ volatile("" : : : "memory");
-}
 
 static __attribute__((noinline, noclone, used)) void node_link(void *node, void *next)
 {
