@@ -12,6 +12,7 @@
 #include "box/next_ptr.h"
 #include "inject/inject.h"
 #include "integrity/block_header.h"
+#include "integrity/poison.h"
 #include "integrity/shadow.h"
 #include "integrity/stack_depot.h"
 #include "integrity/violation.h"
@@ -21,9 +22,26 @@
 void hak_note_stack(const void *base, unsigned which);
 /* level 2: the first byte of [p, p+n) that is not v, or n */
 size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v);
-void hak_poison_block(void *base, unsigned c, int lv);
 
 enum hak_free_by { HAK_FREE_OWNER, HAK_FREE_REMOTE };
+
+/* Cold: the report for a live block whose tail sentinel is not intact. */
+void hak_bad_tail(void *base, struct hak_slab *s, unsigned site);
+
+/* Level 2: a block just freed gets its free header and poison (the whole block at level 4). */
+HAK_INLINE void hak_poison_block(void *base, unsigned c, int lv)
+{
+    struct hak_block_header *h = base;
+    char *user = (char *)base + HAK_HEADER_SIZE;
+    hak_shadow_open(base, hak_layout[c].stride, lv);
+    h->magic = HAK_HDR_FREE;
+    h->cls = (uint8_t)c;
+    h->state = HAK_BLOCK_FREE;
+    h->align_off = 0;
+    if (HAK_QUARANTINE(lv)) memset(user, HAK_POISON_FREE, hak_layout[c].size);
+    else hak_poison_fill(user, hak_poison_span(hak_layout[c].size));
+    hak_shadow_close(base, hak_layout[c].stride, lv);
+}
 
 /* Cold: the report for a block that failed hak_chk_pop. */
 void hak_bad_pop(void *base, unsigned c, unsigned site);
@@ -31,29 +49,25 @@ void hak_bad_pop(void *base, unsigned c, unsigned site);
 /* A block is about to leave a thread cache or free list: before anything reads it (its
  * link may be garbage), it must be a block of a slab of class c that is free (level 1),
  * with its free header and poison intact (level 2). Links are checked here, when they
- * are used, rather than when they are read. False after reporting. */
-HAK_INLINE bool hak_chk_pop(void *base, unsigned c, unsigned site, int lv)
+ * are used, rather than when they are read. False when it is not: the caller reports it
+ * with hak_bad_pop (from a cold path of its own, so that the fast path makes no call). */
+HAK_INLINE bool hak_chk_pop(void *base, unsigned c, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
     uintptr_t a = (uintptr_t)base;
     unsigned r = hak_region_of(a);
     if (hak_unlikely(r < HAK_REGION_TINY || (a & ((1u << HAK_GRANULE_SHIFT) - 1)) ||
-                     hak_slab_at(a, r)->cls != c || *hak_state_at(base) != HAK_BLOCK_FREE)) {
-        hak_bad_pop(base, c, site);
+                     *hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE)))
         return false;
-    }
     if (HAK_HEADERS(lv)) {
         const struct hak_block_header *h = base;
         const char *user = (const char *)base + HAK_HEADER_SIZE;
-        size_t span = HAK_QUARANTINE(lv) ? hak_layout[c].size : HAK_POISON_SPAN;
-        if (span > hak_layout[c].size) span = hak_layout[c].size;
+        size_t size = hak_layout[c].size, span = HAK_QUARANTINE(lv) ? size : hak_poison_span(size);
         hak_shadow_open(base, HAK_HEADER_SIZE + span, lv);
-        bool ok = h->magic == HAK_HDR_FREE && h->cls == c && hak_first_bad_byte(user, span, HAK_POISON_FREE) == span;
+        bool ok = h->magic == HAK_HDR_FREE && h->cls == c &&
+                  (HAK_QUARANTINE(lv) ? hak_first_bad_byte(user, span, HAK_POISON_FREE) == span : hak_poison_intact(user, span));
         hak_shadow_close(base, HAK_HEADER_SIZE + span, lv);
-        if (hak_unlikely(!ok)) {
-            hak_bad_pop(base, c, site);
-            return false;
-        }
+        if (hak_unlikely(!ok)) return false;
     }
     return true;
 }
@@ -73,28 +87,26 @@ HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int l
         h->align_off = 0;
         h->size = (uint32_t)n;
         h->canary = HAK_HDR_CANARY;
-        size_t tail = hak_layout[c].size - n;
-        memset(user + n, HAK_TAIL_BYTE, tail < HAK_TAIL_SPAN ? tail : HAK_TAIL_SPAN);
+        hak_tail_fill_fresh(user, n, hak_layout[c].size);
         hak_shadow_close(base, hak_layout[c].stride, lv);
         HAK_EV(lv, header_write, front_malloc, c, base, base, HAK_HDR_LIVE, n);
     }
-    *hak_state_at(base) = HAK_BLOCK_LIVE;
-    if (hak_unlikely(hak_stacks_on)) hak_note_stack(base, 0);
+    *hak_state_at(base) = hak_state(c, HAK_BLOCK_LIVE);
+    if (HAK_STACKS(lv)) hak_note_stack(base, 0);
 }
 
-/* The program gives back p: block base of slab s (the caller checked that base is 8-byte
- * aligned). Level 1: its state must be live (else a double free, or p is not a block's
+/* The program gives back p: block base of slab s, of class c (the caller checked that
+ * base is 8-byte aligned). Level 1: its state must be live (else a double free, or p is not a block's
  * pointer: its granule is interior); the owner marks it free, another thread marks it
  * remote with a compare-and-swap (two threads freeing it at once: one wins, the other
  * reports).
  * Level 2: the header, its canary and the tail sentinel must be intact; the block is
  * poisoned and gets its free header. Returns false after reporting. */
-HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_free_by by, unsigned site, int lv)
+HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, enum hak_free_by by, unsigned site, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
-    uint8_t *st = hak_state_at(base);
-    unsigned c = s->cls;
-    if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto not_live;
+    uint8_t *st = hak_state_at(base), live = hak_state(c, HAK_BLOCK_LIVE);
+    if (hak_unlikely(*st != live)) goto not_live;
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;
         hak_shadow_open(base, hak_layout[c].stride, lv);
@@ -112,33 +124,28 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, enum hak_fre
                                 (uintptr_t)p, "pointer (expected the block's, found)");
             return false;
         }
-        size_t n = h->size, tail = hak_layout[c].size - n;
-        if (tail > HAK_TAIL_SPAN) tail = HAK_TAIL_SPAN;
-        size_t bad = hak_first_bad_byte(user + n, tail, HAK_TAIL_BYTE);
-        if (hak_unlikely(bad != tail)) {
-            hak_violation_block(HAK_KIND_canary_overflow, site, user + n + bad, base, s, HAK_TAIL_BYTE,
-                                (uint8_t)user[n + bad], "tail sentinel after the requested size");
+        if (hak_unlikely(!hak_tail_intact(user, h->size, hak_layout[c].size))) {
+            hak_bad_tail(base, s, site);
             return false;
         }
     }
     if (by == HAK_FREE_OWNER && !HAK_QUARANTINE(lv)) {
-        if (hak_unlikely(*st != HAK_BLOCK_LIVE)) goto not_live;
-        *st = HAK_BLOCK_FREE;
+        if (hak_unlikely(*st != live)) goto not_live;
+        *st = hak_state(c, HAK_BLOCK_FREE);
     } else {
         /* another thread's block, or any block at level 4 (quarantined by whoever frees it) */
-        uint8_t live = HAK_BLOCK_LIVE;
-        if (hak_unlikely(!__atomic_compare_exchange_n(st, &live, HAK_QUARANTINE(lv) ? HAK_BLOCK_QUARANTINE : HAK_BLOCK_REMOTE,
+        if (hak_unlikely(!__atomic_compare_exchange_n(st, &live, hak_state(c, HAK_QUARANTINE(lv) ? HAK_BLOCK_QUARANTINE : HAK_BLOCK_REMOTE),
                                                       false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
             goto not_live;
     }
-    if (hak_unlikely(hak_stacks_on)) hak_note_stack(base, 1);
+    if (HAK_STACKS(lv)) hak_note_stack(base, 1);
     if (HAK_HEADERS(lv)) hak_poison_block(base, c, lv);
     hak_shadow_close(base, hak_layout[c].stride, lv);
     if (HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].stride - (size_t)((char *)p - (char *)base), lv);
     return true;
 not_live:
     if (*st == HAK_BLOCK_INTERIOR) hak_report_bad_pointer(p, HAK_KIND_interior_free, site);
-    else hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, *st, "block state (1 live)");
+    else hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, hak_state_holder(*st), "block state (1 live)");
     return false;
 }
 

@@ -116,7 +116,7 @@ void *hak_guard_alloc(size_t n)
     sl->user = slot_data(g, i) + hak_page_size - hak_align_up(n, HAK_MIN_ALIGN);
     sl->size = (uint32_t)n;
     sl->state = SLOT_LIVE;
-    sl->alloc_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
+    sl->alloc_stack = HAK_STACKS(HAK_MODE) ? hak_stack_capture_app(0) : 0;
     sl->free_stack = 0;
     pthread_mutex_unlock(&guard_lock);
     return sl->user;
@@ -156,7 +156,7 @@ void hak_guard_free(void *p)
         return;
     }
     sl->state = SLOT_FREED;
-    sl->free_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
+    sl->free_stack = HAK_STACKS(HAK_MODE) ? hak_stack_capture_app(0) : 0;
     uint32_t i = (uint32_t)(sl - g->slots);
     hak_os_protect(slot_data(g, i), hak_page_size, false);
     if (freed_count == HAK_GUARD_FREED) recycle_oldest();

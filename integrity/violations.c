@@ -52,6 +52,10 @@ HAK_COLD void hak_violation_pointer(unsigned kind, unsigned site, const void *pt
 HAK_COLD void hak_bad_pop(void *base, unsigned c, unsigned site)
 {
     uintptr_t a = (uintptr_t)base;
+    if (base == HAK_REMOTE_END) {
+        hak_violation_block(HAK_KIND_sentinel_leak, site, base, NULL, NULL, 0, a, "free-list entry is the remote end marker");
+        return;
+    }
     unsigned r = hak_region_of(a);
     const struct hak_slab *s = r >= HAK_REGION_TINY ? hak_slab_at(a, r) : NULL;
     if (!s || s->cls != c || __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == HAK_OWNER_NONE) {
@@ -60,6 +64,12 @@ HAK_COLD void hak_bad_pop(void *base, unsigned c, unsigned site)
         return;
     }
     uint8_t st = *hak_state_at(base);
+    if (st != HAK_BLOCK_INTERIOR && hak_state_class(st) != c) {
+        hak_violation_block(HAK_KIND_freelist_corrupt, site, base, NULL, s, c, hak_state_class(st),
+                            "free-list entry: a block of another class (expected class, found class)");
+        return;
+    }
+    st = hak_state_holder(st);
     if ((a & ((1u << HAK_GRANULE_SHIFT) - 1)) || st == HAK_BLOCK_INTERIOR) {
         hak_violation_block(HAK_KIND_next_misaligned, site, base, NULL, s, 0, a, "free-list entry off a block boundary");
         return;
@@ -77,8 +87,7 @@ HAK_COLD void hak_bad_pop(void *base, unsigned c, unsigned site)
         hak_violation_block(HAK_KIND_header_corrupt, site, base, base, s, HAK_HDR_FREE, h->magic, "header magic of a free block");
         return;
     }
-    size_t span = HAK_QUARANTINE(HAK_MODE) ? hak_layout[c].size : HAK_POISON_SPAN;
-    if (span > hak_layout[c].size) span = hak_layout[c].size;
+    size_t span = HAK_QUARANTINE(HAK_MODE) ? hak_layout[c].size : hak_poison_span(hak_layout[c].size);
     size_t bad = hak_first_bad_byte(user, span, HAK_POISON_FREE);
     hak_violation_block(HAK_KIND_use_after_free_write, site, user + bad, base, s, HAK_POISON_FREE, (uint8_t)user[bad],
                         "poison byte of a free block (offset in the ptr field)");
@@ -128,18 +137,15 @@ size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v)
     return n;
 }
 
-void hak_poison_block(void *base, unsigned c, int lv)
+HAK_COLD void hak_bad_tail(void *base, struct hak_slab *s, unsigned site)
 {
-    struct hak_block_header *h = base;
-    hak_shadow_open(base, hak_layout[c].stride, lv);
-    size_t span = HAK_QUARANTINE(lv) ? hak_layout[c].size : HAK_POISON_SPAN;
-    if (span > hak_layout[c].size) span = hak_layout[c].size;
-    h->magic = HAK_HDR_FREE;
-    h->cls = (uint8_t)c;
-    h->state = HAK_BLOCK_FREE;
-    h->align_off = 0;
-    memset((char *)base + HAK_HEADER_SIZE, HAK_POISON_FREE, span);
-    hak_shadow_close(base, hak_layout[c].stride, lv);
+    const struct hak_block_header *h = base;
+    const char *user = (const char *)base + HAK_HEADER_SIZE;
+    size_t n = h->size, tail = hak_layout[s->cls].size - n;
+    if (tail > HAK_TAIL_SPAN) tail = HAK_TAIL_SPAN;
+    size_t bad = hak_first_bad_byte(user + n, tail, HAK_TAIL_BYTE);
+    hak_violation_block(HAK_KIND_canary_overflow, site, user + n + bad, base, s, HAK_TAIL_BYTE, (uint8_t)user[n + bad],
+                        "tail sentinel after the requested size");
 }
 
 #endif

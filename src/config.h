@@ -38,19 +38,24 @@
 /* The level in force; constant in fixed builds. Set once by hak_init. */
 extern int hak_level;
 
-/* A mode is a level plus HAK_MODE_RINGS when the pointer-trace rings record (level 3 and
- * up by default, or HAKMEM_TRACE=1 at any level but in libhakmem-l0.so). Functions take
- * it as their `lv` argument. Fast paths are instantiated once per mode with lv a constant
- * (see src/api/malloc.c), so the feature tests below fold away; slow paths pass HAK_MODE,
- * the mode in force (in a fixed build its level part is still a constant). */
+/* A mode is a level plus bits for what is decided at start-up besides it:
+ *   HAK_MODE_RINGS     the pointer-trace rings record (level 3 and up by default, or
+ *                      HAKMEM_TRACE=1 at any level but in libhakmem-l0.so);
+ *   HAK_MODE_VALGRIND  under Valgrind's memcheck (from level 1) blocks are annotated with
+ *                      client requests (integrity/shadow.h); rings and stacks are off then;
+ *   HAK_MODE_STACKS    allocation and free stacks are captured (level 4 by default, or
+ *                      HAKMEM_STACKS=1 from level 1).
+ * Functions take a mode as their `lv` argument. Fast paths are instantiated once per mode
+ * with lv a constant (src/api/malloc.c), so the feature tests below fold away and no
+ * feature is tested per operation; slow paths pass HAK_MODE, the mode in force (in a
+ * fixed build its level part is still a constant). */
 #define HAK_MODE_RINGS 8
-/* Under Valgrind (from level 1) blocks are annotated with memcheck client requests
- * (integrity/shadow.h); rings are off then. */
 #define HAK_MODE_VALGRIND 16
-extern int hak_mode;
-extern bool hak_stacks_on;
+#define HAK_MODE_STACKS 32
+#define HAK_MODE_BITS (HAK_MODE_RINGS | HAK_MODE_VALGRIND | HAK_MODE_STACKS)
+extern int hak_mode __attribute__((visibility("hidden"))); /* read on every call: no GOT load */
 #ifdef HAKMEM_FIXED_LEVEL
-#define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & (HAK_MODE_RINGS | HAK_MODE_VALGRIND) : 0))
+#define HAK_MODE (HAKMEM_FIXED_LEVEL | (HAK_LEVEL_MAX >= 1 ? hak_mode & HAK_MODE_BITS : 0))
 #else
 #define HAK_MODE hak_mode
 #endif
@@ -59,6 +64,7 @@ extern bool hak_stacks_on;
 #define HAK_CHECKS(lv) HAK_FEAT(lv, 1)
 #define HAK_HEADERS(lv) HAK_FEAT(lv, 2)
 #define HAK_RINGS(lv) (HAK_LEVEL_MAX >= 1 && ((lv) & HAK_MODE_RINGS))
+#define HAK_STACKS(lv) (HAK_LEVEL_MAX >= 1 && ((lv) & HAK_MODE_STACKS))
 #define HAK_QUARANTINE(lv) HAK_FEAT(lv, 4)
 
 #define hak_likely(x) __builtin_expect(!!(x), 1)

@@ -22,7 +22,10 @@ static uint32_t clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
 
 void hak_layout_init(void)
 {
-    unsigned c = 0;
+    /* With headers (level 2 and up) the 8-byte class is left out: every class is then a
+     * multiple of 16 bytes, which the poison and the tail sentinel rely on
+     * (integrity/poison.h). */
+    unsigned c = HAK_HEADERS(HAK_LEVEL) ? 1 : 0;
     for (unsigned i = 0; i <= (HAK_TINY_MAX >> 3); i++) {
         uint32_t n = i << 3; /* the largest size that maps to index i */
         while (hak_class_sizes[c] < n) c++;

@@ -41,6 +41,7 @@ struct hak_ring *hak_ring_setup(void)
     if (r) {
         __atomic_store_n(&r->written, 0, __ATOMIC_RELEASE);
         r->flags = 0;
+        r->seq_end = 0;
     } else {
         size_t entries = hak_ring_entries;
         size_t size = hak_align_up(sizeof(struct hak_ring) + entries * sizeof(struct hak_event), hak_page_size);

@@ -13,6 +13,7 @@
 struct hak_ring {
     uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
     uint64_t mask;     /* entries - 1 */
+    uint64_t seq_next, seq_end; /* sequence numbers reserved by hak_ev_reserve: [next, end) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
@@ -28,15 +29,50 @@ extern uint64_t hak_seq; /* the next sequence number */
 struct hak_ring *hak_ring_setup(void);
 void hak_ring_thread_exit(void);
 
+/* Sequence numbers, a total order across threads, come from one atomic counter. A fast
+ * path that is about to record k events, all of them about the thread's own lists
+ * (HAK_EV_THREAD_LOCAL), takes their k numbers in one atomic add. That keeps the order
+ * true: the numbers are taken when the call starts, after everything the call could
+ * depend on, and nothing another thread does meanwhile can be a cause of these events.
+ * Any other event (a remote queue, a slab changing hands, a violation) takes its number
+ * on its own and ends the reservation, so the events after it come after it. The fast
+ * paths reserve exactly what they record (tests/trace/dump_count.sh checks that a
+ * single-threaded trace has no gap). */
+#define HAK_EV_THREAD_LOCAL(op)                                                                  \
+    ((op) == HAK_EV_alloc || (op) == HAK_EV_free || (op) == HAK_EV_tls_push || (op) == HAK_EV_tls_pop || \
+     (op) == HAK_EV_next_write || (op) == HAK_EV_next_read || (op) == HAK_EV_header_write)
+
+HAK_INLINE void hak_ev_reserve(unsigned k)
+{
+    struct hak_ring *r = hak_ring_tls;
+    if (hak_unlikely(!r) && !(r = hak_ring_setup())) return;
+    r->seq_next = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
+    r->seq_end = r->seq_next + k;
+}
+
+/* Ends the reservation of the calling thread, if any (a path that recorded fewer events
+ * than it reserved). */
+HAK_INLINE void hak_ev_unreserve(void)
+{
+    struct hak_ring *r = hak_ring_tls;
+    if (r) r->seq_end = 0;
+}
+
 /* Records one event in the calling thread's ring (and in LTTng when loaded). */
 HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
                               uint64_t value, uint64_t size)
 {
     struct hak_ring *r = hak_ring_tls;
     if (hak_unlikely(!r) && !(r = hak_ring_setup())) return;
-    uint64_t w = r->written;
+    uint64_t w = r->written, seq = r->seq_next;
     struct hak_event *e = &r->ev[w & r->mask];
-    e->seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED);
+    if (HAK_EV_THREAD_LOCAL(op) && hak_likely(seq < r->seq_end)) {
+        r->seq_next = seq + 1;
+    } else {
+        seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED);
+        r->seq_end = 0;
+    }
+    e->seq = seq;
     e->ptr = (uintptr_t)ptr;
     e->base = (uintptr_t)base;
     e->value = value;

@@ -31,7 +31,6 @@ int hak_level; /* 0 until start-up reads the environment; no block exists before
 int hak_mode;
 #endif
 int hak_init_state;
-bool hak_stacks_on; /* allocation and free stacks are captured (HAKMEM_STACKS) */
 
 static pthread_key_t exit_key;
 
@@ -79,23 +78,19 @@ void hak_init_slow(void)
     hak_env_read();
     hak_level = hak_env.level;
     hak_mode = hak_level | (events_wanted() ? HAK_MODE_RINGS : 0);
-    hak_stacks_on = HAK_LEVEL_MAX >= 1 && hak_level >= 1 && hak_env_stacks();
+    if (HAK_LEVEL_MAX >= 1 && hak_level >= 1 && hak_env_stacks()) hak_mode |= HAK_MODE_STACKS;
 #if HAK_LEVEL_MAX >= 1
     /* Under Valgrind, memcheck does the watching: blocks are annotated; rings and our own
      * stacks are off (memcheck keeps stacks, and libunwind's probing upsets it). */
     if (hak_level >= 1 && under_memcheck()) {
         hak_mode = hak_level | HAK_MODE_VALGRIND;
-        hak_stacks_on = false;
     }
 #endif
 #if HAK_LEVEL_MAX >= 1
     extern size_t hak_ring_entries;
     hak_ring_entries = hak_env.trace_ring;
 #endif
-#ifndef HAKMEM_FIXED_LEVEL
-    extern size_t hak_fast_tiny_lim;
-    if (hak_mode) hak_fast_tiny_lim = 0;
-#endif
+    hak_api_select_mode();
     hak_layout_init();
 #ifdef HAKMEM_INJECT
     hak_inject_init();

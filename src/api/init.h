@@ -9,6 +9,8 @@
 extern int hak_init_state; /* 0 not started, 1 running, 2 done */
 
 void hak_init_slow(void);
+/* Points malloc and free at the fast paths of the mode in force (src/api/malloc.c). */
+void hak_api_select_mode(void);
 
 HAK_INLINE void hak_ensure_init(void)
 {

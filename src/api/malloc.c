@@ -1,10 +1,12 @@
 /* The C allocation API. Compiled twice: as the hak_* functions (libhakmem.a) and, with
  * HAK_INTERPOSE, also under the C library's names (libhakmem*.so).
  *
- * A fixed-level build calls the fast paths instantiated at its level. The runtime-level
- * build runs the level-0 instance inline, guarded so that it can only succeed at level 0
- * (hak_fast_tiny_max, fast_tid), and otherwise the instance of the level in force: no
- * feature is tested per operation. */
+ * The fast paths are instantiated once per mode (config.h), each with its mode a
+ * constant, so no feature is tested per operation. One of them is inline in malloc and
+ * free themselves: the plain level of a fixed-level build, level 0 of the runtime-level
+ * build. The others are called through a read-only table indexed by the mode. Which one
+ * runs costs no compare of its own: in another mode, the size limit of malloc's fast
+ * path and the region-map bound of free's are 0, so both fall through to the table. */
 #include <errno.h>
 #include <string.h>
 
@@ -17,91 +19,85 @@
 #include "os/os.h"
 #include "slab/slab.h"
 
-#ifdef HAKMEM_FIXED_LEVEL
+#define INSTANCE(name, m)                                                   \
+    static HAK_NOINLINE void *malloc_##name(size_t n)                       \
+    {                                                                       \
+        return hak_front_malloc(n, m);                                      \
+    }                                                                       \
+    static HAK_NOINLINE void free_##name(void *p)                           \
+    {                                                                       \
+        unsigned r;                                                         \
+        if (hak_likely(hak_front_free(p, m, HAK_REGION_ENTRIES, &r))) return; \
+        hak_free_slow(p, r);                                                \
+    }
+#define MALLOC_ENTRY(name, m) [m] = malloc_##name,
+#define FREE_ENTRY(name, m) [m] = free_##name,
 
-/* The mode's ring and Valgrind bits are all that is decided at run time. */
-#define L HAKMEM_FIXED_LEVEL
-#define EXTRA (HAK_LEVEL_MAX >= 1 ? hak_mode & (HAK_MODE_RINGS | HAK_MODE_VALGRIND) : 0)
+/* The modes of level l besides the plain one: (name, mode). Stacks are off under
+ * Valgrind. */
+#define LEVEL_MODES(X, l)                                     \
+    X(l##_rings, l | HAK_MODE_RINGS)                          \
+    X(l##_stacks, l | HAK_MODE_STACKS)                        \
+    X(l##_rings_stacks, l | HAK_MODE_RINGS | HAK_MODE_STACKS) \
+    X(l##_valgrind, l | HAK_MODE_VALGRIND)
+
+#ifdef HAKMEM_FIXED_LEVEL
+#define INLINE_MODE HAKMEM_FIXED_LEVEL
+#define MODES(X) MODES_(X, HAKMEM_FIXED_LEVEL)
+#if HAKMEM_FIXED_LEVEL >= 1
+#define MODES_(X, l) X(l, l) LEVEL_MODES(X, l)
+#else
+#define MODES_(X, l) X(l, l)
+#endif
+#else
+#define INLINE_MODE 0
+#define MODES(X)                                                             \
+    X(0, 0) X(0_rings, HAK_MODE_RINGS)                                       \
+    X(1, 1) X(2, 2) X(3, 3) X(4, 4)                                          \
+    LEVEL_MODES(X, 1) LEVEL_MODES(X, 2) LEVEL_MODES(X, 3) LEVEL_MODES(X, 4)
+#endif
+
+_Static_assert((HAK_MODE_BITS | 7) < 64, "a mode indexes a table of 64");
+MODES(INSTANCE)
+static void *(*const malloc_in[64])(size_t) = {MODES(MALLOC_ENTRY)};
+static void (*const free_in[64])(void *) = {MODES(FREE_ENTRY)};
+
+/* In the inline mode, the largest request the inline path serves plus one, and the
+ * region map's size; in any other mode, 0. (The runtime-level build tests the mode
+ * before free's inline path instead: at level 0 that costs a compare, at the others it
+ * saves the failed inline attempt.) */
+static size_t fast_tiny_lim = HAK_TINY_FAST_MAX(INLINE_MODE) + 1;
+static uintptr_t fast_region_lim = HAK_REGION_ENTRIES;
+
+void hak_api_select_mode(void)
+{
+    bool inline_mode = hak_mode == INLINE_MODE;
+    /* guarded allocations are chosen before the size classes (hak_front_malloc) */
+    if (!inline_mode || (HAK_QUARANTINE(INLINE_MODE) && hak_env.guard)) fast_tiny_lim = 0;
+#ifdef HAKMEM_FIXED_LEVEL
+    if (!inline_mode) fast_region_lim = 0;
+#endif
+}
 
 HAK_EXPORT void *hak_malloc(size_t n)
 {
-    if (hak_unlikely(EXTRA)) {
-        if (EXTRA & HAK_MODE_RINGS) return hak_front_malloc(n, L | HAK_MODE_RINGS);
-        return hak_front_malloc(n, L | HAK_MODE_VALGRIND);
-    }
-    return hak_front_malloc(n, L);
+    if (hak_likely(n < fast_tiny_lim)) return hak_front_pop(n, INLINE_MODE);
+    return malloc_in[hak_mode](n);
 }
 
 HAK_EXPORT void hak_free(void *p)
 {
     unsigned r;
-    if (hak_unlikely(EXTRA)) {
-        if (EXTRA & HAK_MODE_RINGS) {
-            if (!hak_front_free(p, L | HAK_MODE_RINGS, &r)) hak_free_slow(p, r);
-        } else if (!hak_front_free(p, L | HAK_MODE_VALGRIND, &r)) {
-            hak_free_slow(p, r);
-        }
+#ifndef HAKMEM_FIXED_LEVEL
+    if (hak_unlikely(hak_mode)) {
+        free_in[hak_mode](p);
         return;
     }
-    if (hak_likely(hak_front_free(p, L, &r))) return;
-    hak_free_slow(p, r);
-}
-
-#else
-
-/* HAK_TINY_MAX + 1 in mode 0, else 0: one compare tests both the size and the mode. */
-size_t hak_fast_tiny_lim = HAK_TINY_MAX + 1;
-
-#define HAK_MODE_SWITCH(call)                            \
-    switch (hak_mode) {                                  \
-    case 0: call(0);                                     \
-    case 1: call(1);                                     \
-    case 2: call(2);                                     \
-    case 3: call(3);                                     \
-    case 4: call(4);                                     \
-    case 0 | HAK_MODE_RINGS: call(0 | HAK_MODE_RINGS);   \
-    case 1 | HAK_MODE_RINGS: call(1 | HAK_MODE_RINGS);   \
-    case 2 | HAK_MODE_RINGS: call(2 | HAK_MODE_RINGS);   \
-    case 3 | HAK_MODE_RINGS: call(3 | HAK_MODE_RINGS);   \
-    case 4 | HAK_MODE_RINGS: call(4 | HAK_MODE_RINGS);   \
-    case 1 | HAK_MODE_VALGRIND: call(1 | HAK_MODE_VALGRIND); \
-    case 2 | HAK_MODE_VALGRIND: call(2 | HAK_MODE_VALGRIND); \
-    case 3 | HAK_MODE_VALGRIND: call(3 | HAK_MODE_VALGRIND); \
-    default: call(4 | HAK_MODE_VALGRIND);                \
-    }
-
-static HAK_NOINLINE void *malloc_modes(size_t n)
-{
-#define MALLOC_IN(m) return hak_front_malloc(n, m)
-    HAK_MODE_SWITCH(MALLOC_IN)
-#undef MALLOC_IN
-}
-
-HAK_EXPORT void *hak_malloc(size_t n)
-{
-    if (hak_likely(n < hak_fast_tiny_lim)) return hak_front_pop(n, 0);
-    return malloc_modes(n);
-}
-
-static HAK_NOINLINE void free_modes(void *p)
-{
-    unsigned r;
-#define FREE_IN(m)                                       \
-    if (!hak_front_free(p, m, &r)) hak_free_slow(p, r);  \
-    return
-    HAK_MODE_SWITCH(FREE_IN)
-#undef FREE_IN
-}
-
-HAK_EXPORT void hak_free(void *p)
-{
-    unsigned r;
-    if (hak_likely(hak_front_free(p, 0, &r))) return;
-    if (hak_likely(hak_mode == 0)) hak_free_slow(p, r);
-    else free_modes(p);
-}
-
 #endif
+    if (hak_likely(hak_front_free(p, INLINE_MODE, fast_region_lim, &r))) return;
+    if (hak_unlikely(fast_region_lim == 0)) free_in[hak_mode](p);
+    else hak_free_slow(p, r);
+}
 
 // ---- calloc, realloc ----
 
@@ -153,9 +149,9 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
         unsigned c = ref.slab->cls;
         size_t room = hak_layout[c].size - (size_t)((char *)p - (char *)hak_user_of(ref.base, lv)) -
                       (HAK_HEADERS(lv) ? 1 : 0);
-        if (HAK_CHECKS(lv) && *hak_state_at(ref.base) != HAK_BLOCK_LIVE) {
+        if (HAK_CHECKS(lv) && *hak_state_at(ref.base) != hak_state(c, HAK_BLOCK_LIVE)) {
             hak_violation_block(HAK_KIND_double_free, HAK_SITE_realloc, p, ref.base, ref.slab, HAK_BLOCK_LIVE,
-                                *hak_state_at(ref.base), "state of the block given to realloc");
+                                hak_state_holder(*hak_state_at(ref.base)), "state of the block given to realloc");
             errno = EINVAL;
             return NULL;
         }

@@ -62,7 +62,7 @@ HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned si
 }
 
 /* The link of a block that hak_chk_pop just validated: read as is (the link itself is
- * checked when it is popped in turn). */
+ * checked when it is popped in turn, the remote end marker included). */
 HAK_INLINE void *hak_next_pop(const void *base, unsigned cls, unsigned site, int lv)
 {
     void *next, *slot = hak_next_slot(base, lv);
@@ -70,7 +70,6 @@ HAK_INLINE void *hak_next_pop(const void *base, unsigned cls, unsigned site, int
     memcpy(&next, slot, sizeof next);
     hak_shadow_close(slot, sizeof next, lv);
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_read, site, cls, slot, base, (uintptr_t)next, 0);
-    if (HAK_CHECKS(lv) && hak_unlikely(next == HAK_REMOTE_END)) return hak_chk_link(next, base, cls, site, lv);
     return next;
 }
 
@@ -94,10 +93,11 @@ HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned sit
     if (fault) slot = (char *)slot + 1;
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
     if (fault) HAK_FAULT_FIRED(next_offset);
-    /* the slot must be where the layout table says, whoever computed it */
-    if (HAK_CHECKS(lv) && hak_unlikely((char *)slot != (char *)base + hak_layout[cls].next_off)) {
+    /* the slot must be where the layout says, whoever computed it (a constant compare
+     * that folds away unless something moved the slot: the next_offset fault) */
+    if (HAK_CHECKS(lv) && hak_unlikely((char *)slot != (char *)base + hak_next_off(lv))) {
         hak_violation_block(HAK_KIND_next_misaligned, site, slot, base, NULL,
-                            (uintptr_t)base + hak_layout[cls].next_off, (uintptr_t)slot, "link slot (expected, found)");
+                            (uintptr_t)base + hak_next_off(lv), (uintptr_t)slot, "link slot (expected, found)");
         return;
     }
     hak_shadow_open(slot, sizeof next, lv);

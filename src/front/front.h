@@ -11,20 +11,23 @@
 #include "integrity/checks.h"
 #include "integrity/guard.h"
 
-/* Drops a thread cache whose head failed its check (reported): its blocks cannot be
- * trusted, so they are left out of every list. */
-void hak_bin_drop(struct hak_bin *b);
+/* Cold: the head base of bin b failed its check. Reports it, drops the bin (its blocks
+ * cannot be trusted, so they are left out of every list) and serves the request of n
+ * bytes from a refill; NULL when that fails. */
+void *hak_bin_bad_head(struct hak_bin *b, void *base, unsigned c, size_t n, unsigned site);
+/* Cold: block base was handed out at USER user, not where the layout says (reported);
+ * the request is served again. */
+void *hak_bad_user(void *user, void *base, unsigned c, size_t n, unsigned site);
 
-/* Pops the head of the bin of class c for a request of n bytes: checked before it is read,
- * BASE -> USER, recorded. NULL when the bin is empty or its head was bad. */
+/* Pops the head of the bin of class c, which is not empty, for a request of n bytes:
+ * checked before it is read, BASE -> USER, recorded. (The cold paths are tail calls, so
+ * that the fast path saves no register.) */
 HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned site, int lv)
 {
     void *base = b->head;
-    if (hak_unlikely(base == NULL)) return NULL;
-    if (hak_unlikely(!hak_chk_pop(base, c, site, lv))) {
-        hak_bin_drop(b);
-        return NULL;
-    }
+    if (hak_unlikely(!hak_chk_pop(base, c, lv))) return hak_bin_bad_head(b, base, c, n, site);
+    /* next_read, tls_pop, header_write (level 2), alloc */
+    if (HAK_RINGS(lv)) hak_ev_reserve(HAK_HEADERS(lv) ? 4 : 3);
     void *next = hak_next_pop(base, c, site, lv);
     b->head = next;
     b->count--;
@@ -39,22 +42,10 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
     if (no_header) HAK_FAULT_FIRED(missing_header);
     if (twice) HAK_FAULT_FIRED(double_convert);
-    /* level 2: USER is BASE plus the layout's offset, whoever converted it */
-    if (HAK_HEADERS(lv) && hak_unlikely(user != (char *)base + hak_layout[c].user_off)) {
-        hak_violation_block(HAK_KIND_user_base_mismatch, site, user, base, NULL,
-                            (uintptr_t)base + hak_layout[c].user_off, (uintptr_t)user, "USER of the block (expected, found)");
-        return NULL;
-    }
+    /* level 2: USER is BASE plus the layout's offset, whoever converted it (a constant
+     * compare that folds away unless something moved USER: the double_convert fault) */
+    if (HAK_HEADERS(lv) && hak_unlikely(user != (char *)base + hak_user_off(lv))) return hak_bad_user(user, base, c, n, site);
     return user;
-}
-
-/* p names a block of slab s: its BASE, assumed below level 1. From level 1 a pointer that
- * is not 8-byte aligned goes to the slow path; the rest is told by the block's state
- * byte in hak_chk_in (a pointer inside a block reads "interior"). */
-HAK_INLINE void *hak_block_at(void *p, int lv)
-{
-    if (HAK_CHECKS(lv) && ((uintptr_t)p & ((1u << HAK_GRANULE_SHIFT) - 1))) return NULL;
-    return hak_base_of(p, lv);
 }
 
 /* A block goes on the thread's bin of class c. */
@@ -65,10 +56,10 @@ HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigne
     bool as_base = HAK_FAULT(user_as_base, c, base);
     if (as_base) base = (char *)base + HAK_HEADER_SIZE;
     /* level 2: what goes on a list is the BASE of a block just freed, whoever converted it */
-    if (HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != HAK_BLOCK_FREE)) {
+    if (HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE))) {
         if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
         if (as_base) HAK_FAULT_FIRED(user_as_base);
-        hak_violation_block(HAK_KIND_user_base_mismatch, site, base, NULL, NULL, HAK_BLOCK_FREE, *hak_state_at(base),
+        hak_violation_block(HAK_KIND_user_base_mismatch, site, base, NULL, NULL, HAK_BLOCK_FREE, hak_state_holder(*hak_state_at(base)),
                             "state at the pointer pushed as a BASE (expected a free block's start)");
         return;
     }
@@ -98,9 +89,9 @@ void *hak_alloc_class(unsigned c, size_t n, int lv);
 HAK_INLINE void *hak_front_pop(size_t n, const int lv)
 {
     unsigned c = hak_small_class[(hak_class_request(n, lv) + 7) >> 3];
-    void *user = hak_bin_pop(&hak_heap_tls.bins[c], c, n, HAK_SITE_front_malloc, lv);
-    if (hak_likely(user != NULL)) return user;
-    return hak_malloc_slow(n);
+    struct hak_bin *b = &hak_heap_tls.bins[c];
+    if (hak_unlikely(b->head == NULL)) return hak_malloc_slow(n);
+    return hak_bin_pop(b, c, n, HAK_SITE_front_malloc, lv);
 }
 
 HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
@@ -114,25 +105,28 @@ HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
 }
 
 /* Pushes p on the thread cache when it is a plain block of a slab this thread owns;
- * otherwise returns false with the region of p in *region, for hak_free_slow. The mode-0
- * instance compares owners with fast_tid, which the runtime-level build sets to 0 (no
- * slab's owner) in any other mode, so that this path needs no mode test of its own. */
-HAK_INLINE bool hak_front_free(void *p, const int lv, unsigned *region)
+ * otherwise returns false with the region of p in *region, for hak_free_slow. lim bounds
+ * the region map's index: HAK_REGION_ENTRIES, or 0 to fail at once (malloc.c uses it
+ * to test the mode in force without a compare of its own). */
+HAK_INLINE bool hak_front_free(void *p, const int lv, uintptr_t lim, unsigned *region)
 {
-    uintptr_t a = (uintptr_t)p;
-    unsigned r = hak_region_of(a);
+    uintptr_t a = (uintptr_t)p, i = a >> HAK_SS_SHIFT;
+    unsigned r = hak_likely(i < lim) ? __atomic_load_n(&hak_regionmap[i], __ATOMIC_RELAXED) : HAK_REGION_NONE;
     if (hak_likely(r >= HAK_REGION_TINY)) {
         struct hak_slab *s = hak_slab_at(a, r);
         struct hak_heap *h = &hak_heap_tls;
-        uint32_t me = lv == 0 ? h->fast_tid : h->tid;
+        uint32_t me = h->tid;
         /* owner and flags in one compare (the slab's first word) */
         uint64_t w = __atomic_load_n((const uint64_t *)(const void *)s, __ATOMIC_RELAXED);
         if (hak_likely((w & HAK_SLAB_OWNER_FLAGS_MASK) == me)) {
-            void *base = HAK_CHECKS(lv) ? hak_block_at(p, lv) : hak_base_of(p, lv);
-            if (hak_likely(base != NULL || !HAK_CHECKS(lv))) {
+            /* from level 1, a pointer off the 8-byte grid goes to the slow path */
+            if (!HAK_CHECKS(lv) || hak_likely(!(a & ((1u << HAK_GRANULE_SHIFT) - 1)))) {
+                void *base = hak_base_of(p, lv);
                 unsigned c = (unsigned)(w >> 32) & 0xff;
+                /* free, then next_write and tls_push unless quarantined */
+                if (HAK_RINGS(lv)) hak_ev_reserve(HAK_QUARANTINE(lv) ? 1 : 3);
                 HAK_EV(lv, free, front_free, c, p, base, 0, 0);
-                if (hak_chk_in(p, s, base, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
+                if (hak_chk_in(p, s, base, c, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
                     if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
                     else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
                 }

@@ -29,11 +29,6 @@ struct hak_heap *hak_heap_setup(void)
     if (h->state == HAK_HEAP_ACTIVE) return h;
     h->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
     if (h->tid >= HAK_OWNER_ABANDONED) h->tid = 1; /* after four billion threads */
-#ifdef HAKMEM_FIXED_LEVEL
-    h->fast_tid = h->tid;
-#else
-    h->fast_tid = hak_mode == 0 ? h->tid : 0;
-#endif
     for (unsigned c = 0; c < HAK_NCLASSES; c++) h->bins[c].limit = hak_layout[c].tc_limit;
     h->canary_lo = h->canary_hi = HAK_TLS_CANARY ^ (uintptr_t)h;
     h->state = HAK_HEAP_ACTIVE;
@@ -117,7 +112,7 @@ void hak_heap_exit(struct hak_heap *h)
         h->bins[c].limit = 0;
         hak_slabs_disown(h, c, HAK_MODE);
     }
-    h->tid = h->fast_tid = 0;
+    h->tid = 0;
     h->state = HAK_HEAP_EXITED;
 #if HAK_LEVEL_MAX >= 1
     if (HAK_RINGS(HAK_MODE)) hak_ring_thread_exit();

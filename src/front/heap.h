@@ -34,7 +34,6 @@ struct hak_heap {
     struct hak_bin bins[HAK_NCLASSES];
     uint64_t canary_hi;
     uint32_t tid;   /* owner id written into the slabs; 0 until set up */
-    uint32_t fast_tid; /* tid where the level-0 fast path may free, else 0 (front.h) */
     uint32_t state; /* enum hak_heap_state */
     uint32_t ticks; /* slow-path entries since the last tidy */
     struct hak_slab_list partial[HAK_NCLASSES]; /* owned slabs that may have blocks */

@@ -10,25 +10,33 @@
 #include "large/large.h"
 #include "slab/slab.h"
 
-HAK_COLD void hak_bin_drop(struct hak_bin *b)
+#if HAK_LEVEL_MAX >= 1
+HAK_COLD void *hak_bin_bad_head(struct hak_bin *b, void *base, unsigned c, size_t n, unsigned site)
 {
+    hak_bad_pop(base, c, site);
     b->head = NULL;
     b->count = 0;
+    return hak_alloc_class(c, n, HAK_MODE);
 }
+
+HAK_COLD void *hak_bad_user(void *user, void *base, unsigned c, size_t n, unsigned site)
+{
+    hak_violation_block(HAK_KIND_user_base_mismatch, site, user, base, NULL,
+                        (uintptr_t)base + hak_layout[c].user_off, (uintptr_t)user, "USER of the block (expected, found)");
+    return hak_alloc_class(c, n, HAK_MODE);
+}
+#endif
 
 void *hak_alloc_class(unsigned c, size_t n, int lv)
 {
     struct hak_heap *h = &hak_heap_tls;
     struct hak_bin *b = &h->bins[c];
-    for (;;) {
-        if (!b->head && !hak_heap_refill(c)) {
-            errno = ENOMEM;
-            return NULL;
-        }
-        void *user = hak_bin_pop(b, c, n, HAK_SITE_slow_malloc, lv);
-        if (hak_likely(user != NULL)) return user;
-        /* the head was bad: reported, and the bin dropped; refill */
+    if (!b->head && !hak_heap_refill(c)) {
+        errno = ENOMEM;
+        return NULL;
     }
+    /* a bad head is reported, its bin dropped, and the request served from a refill */
+    return hak_bin_pop(b, c, n, HAK_SITE_slow_malloc, lv);
 }
 
 void *hak_malloc_slow(size_t n)
@@ -54,7 +62,7 @@ void hak_free_route(struct hak_slab *s, void *base, int lv)
     for (;;) {
         bool mine = owner == h->tid || owner == HAK_OWNER_ABANDONED;
         if (HAK_CHECKS(lv))
-            __atomic_store_n(hak_state_at(base), mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE, __ATOMIC_RELEASE);
+            __atomic_store_n(hak_state_at(base), hak_state(s->cls, mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE), __ATOMIC_RELEASE);
         if (owner == h->tid) {
             hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
             return;
@@ -73,7 +81,7 @@ static void free_base(void *p, struct hak_slab *s, void *base, int lv)
     struct hak_heap *h = &hak_heap_tls;
     uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
     enum hak_free_by by = owner == h->tid || owner == HAK_OWNER_ABANDONED ? HAK_FREE_OWNER : HAK_FREE_REMOTE;
-    if (!hak_chk_in(p, s, base, by, HAK_SITE_slow_free, lv)) return;
+    if (!hak_chk_in(p, s, base, s->cls, by, HAK_SITE_slow_free, lv)) return;
     if (HAK_QUARANTINE(lv)) {
         if (h->state != HAK_HEAP_ACTIVE) h = hak_heap_setup();
         hak_quarantine_put(h, base, s->cls, lv);

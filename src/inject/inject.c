@@ -51,6 +51,7 @@ void hak_inject_init(void)
         goto bad;
     }
     if (inject_class == -2) inject_class = faults[f].cls;
+    if (inject_class == -3) inject_class = hak_small_class[0]; /* 1 from level 2: no 8-byte class */
     hak_inject_armed = f;
     return;
 bad:
@@ -93,5 +94,7 @@ void hak_inject_fired(unsigned fault)
     uint64_t seq = r && r->written ? r->ev[(r->written - 1) & r->mask].seq : 0;
     hak_dprintf(2, "hakmem-inject: fired %s seq=%lu tid=%u ptr=%p\n", faults[fault].name, (unsigned long)seq,
                 hak_heap_tls.tid, ptr);
+    /* a faulty operation may record fewer events than its fast path reserved */
+    hak_ev_unreserve();
 }
 #endif

@@ -91,7 +91,7 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
         for (unsigned i = 0; i < HAK_LARGE_FREED_KEPT; i++)
             if (freed_recently[i].user == (uintptr_t)hak_large_user(l))
                 __atomic_store_n(&freed_recently[i].user, 0, __ATOMIC_RELAXED);
-        l->alloc_stack = hak_stacks_on ? hak_stack_capture_app(0) : 0;
+        l->alloc_stack = HAK_STACKS(HAK_MODE) ? hak_stack_capture_app(0) : 0;
     }
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
@@ -117,7 +117,7 @@ void hak_large_free(struct hak_large *l)
     if (HAK_CHECKS(HAK_MODE)) {
         unsigned i = __atomic_fetch_add(&freed_next, 1, __ATOMIC_RELAXED) % HAK_LARGE_FREED_KEPT;
         freed_recently[i].stacks[0] = l->alloc_stack;
-        freed_recently[i].stacks[1] = hak_stacks_on ? hak_stack_capture_app(0) : 0;
+        freed_recently[i].stacks[1] = HAK_STACKS(HAK_MODE) ? hak_stack_capture_app(0) : 0;
         __atomic_store_n(&freed_recently[i].user, (uintptr_t)hak_large_user(l), __ATOMIC_RELEASE);
     }
     HAK_EV(HAK_MODE, large_unmap, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, l->map_size, l->size);

@@ -47,7 +47,7 @@ static uint32_t take(struct hak_slab *s, struct hak_bin *b, uint32_t want, int l
                                     "carve stride (expected the layout's, found)");
                 return got; /* nothing of this carve is handed out */
             }
-            if (HAK_CHECKS(lv)) *hak_state_at(p) = HAK_BLOCK_FREE;
+            if (HAK_CHECKS(lv)) *hak_state_at(p) = hak_state(c, HAK_BLOCK_FREE);
             if (HAK_HEADERS(lv)) hak_poison_block(p, c, lv); /* as if freed: checked on the way out */
             hak_next_set(p, b->head, c, carve, lv);
             b->head = p;

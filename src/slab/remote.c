@@ -29,12 +29,12 @@ static bool remote_node_ok(struct hak_slab *s, void *node, int lv)
         return false;
     }
     uint8_t *st = hak_state_at(node);
-    if (*st != HAK_BLOCK_REMOTE) {
+    if (*st != hak_state(s->cls, HAK_BLOCK_REMOTE)) {
         hak_violation_block(HAK_KIND_remote_list_corrupt, HAK_SITE_remote_collect, node, node, s, HAK_BLOCK_REMOTE,
-                            *st, "state of a remote queue node");
+                            hak_state_holder(*st), "state of a remote queue node");
         return false;
     }
-    *st = HAK_BLOCK_FREE;
+    *st = hak_state(s->cls, HAK_BLOCK_FREE);
     (void)lv;
     return true;
 }

@@ -44,7 +44,7 @@ struct hak_superslab *hak_superslab_map(unsigned kind)
         ss->slabs[i].owner = HAK_OWNER_NONE;
         ss->slabs[i].index = (uint8_t)i;
     }
-    ss->stacks = hak_stacks_on ? hak_os_map(stack_table_size(ss)) : NULL;
+    ss->stacks = HAK_STACKS(HAK_MODE) ? hak_os_map(stack_table_size(ss)) : NULL;
     ss->prev = NULL;
     ss->next = hak_superslabs;
     if (hak_superslabs) hak_superslabs->prev = ss;

@@ -85,11 +85,14 @@ _Static_assert(offsetof(struct hak_slab, owner) == 0 && offsetof(struct hak_slab
 #define HAK_SS_MAGIC 0x48414b53u /* "HAKS" */
 #define HAK_SS_DESC_SIZE 4096    /* the superslab header and its slab descriptors */
 /* From level 1 every 8-byte granule of a superslab has a state byte: for the granule
- * where a block starts, who holds the block (free / live / remote / quarantined); for
- * every other granule HAK_BLOCK_INTERIOR. So a pointer's state is one shift and one load
- * away, with no slab lookup and no division: a pointer into the middle of a block, into
- * never-carved space or off a block boundary reads "interior". The map (256 KiB) follows
- * the slab descriptors; slabs that would overlap it are never assigned. */
+ * where a block starts, who holds the block (free / live / remote / quarantined) and its
+ * class, state << 6 | class (a free block's byte is its class); for every other granule
+ * HAK_BLOCK_INTERIOR. So a
+ * pointer's state is one shift and one load away, with no slab lookup and no division: a
+ * pointer into the middle of a block, into never-carved space or off a block boundary
+ * reads "interior", and one compare tells "a free block of class c" (what a popped link
+ * must be). The map (256 KiB) follows the slab descriptors; slabs that would overlap it
+ * are never assigned. */
 #define HAK_GRANULE_SHIFT 3
 #define HAK_SS_STATES_BYTES (HAK_SS_SIZE >> HAK_GRANULE_SHIFT)
 enum hak_block_state {
@@ -97,8 +100,27 @@ enum hak_block_state {
     HAK_BLOCK_LIVE = 1,       /* held by the program */
     HAK_BLOCK_REMOTE = 2,     /* freed by another thread, in the slab's remote queue */
     HAK_BLOCK_QUARANTINE = 3, /* freed, held back from reuse (level 4) */
-    HAK_BLOCK_INTERIOR = 4    /* not the start of a carved block */
+    HAK_BLOCK_INTERIOR = 0xff /* not the start of a carved block (no class is 63) */
 };
+_Static_assert(HAK_NCLASSES < 63, "a class fits the state byte's six lower bits");
+
+/* The state byte of a block of class c held as st. */
+HAK_INLINE uint8_t hak_state(unsigned c, enum hak_block_state st)
+{
+    return (uint8_t)((unsigned)st << 6 | c);
+}
+
+/* Who holds the block whose state byte is b (HAK_BLOCK_INTERIOR for no block). */
+HAK_INLINE enum hak_block_state hak_state_holder(uint8_t b)
+{
+    return b == HAK_BLOCK_INTERIOR ? HAK_BLOCK_INTERIOR : (enum hak_block_state)(b >> 6);
+}
+
+/* The class of the block whose state byte is b. */
+HAK_INLINE unsigned hak_state_class(uint8_t b)
+{
+    return b & 63;
+}
 
 /* Bytes of metadata at the start of a superslab. */
 HAK_INLINE size_t hak_ss_meta_size(int lv)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every operation is in the trace: N mallocs and N frees in one thread at level 3 give
 # exactly N alloc and N free events in the dump, every free a tls_push, every alloc a
-# tls_pop, and the dump reads back whole (docs/TRACE_FORMAT.md).
+# tls_pop, sequence numbers without a gap, and the dump reads back whole
+# (docs/TRACE_FORMAT.md).
 set -u
 prog=$HAKMEM_BUILD/tests/trace/trace_workload
 check=$HAKMEM_SRC/tests/trace/htrace_check.py
@@ -28,5 +29,9 @@ want(ev.get("tls_push", 0) + ev.get("remote_push", 0) == ev.get("free", 0) - ev.
      f"one tls_push per small free ({ev.get('tls_push')})")
 want(ev.get("next_write", 0) >= ev.get("tls_push", 0), "every push wrote a link")
 want(s["rings"] and s["rings"][0]["written"] == s["rings"][0]["count"], "the ring held everything")
+# fast paths take their events' sequence numbers in one atomic add (trace/ring.h): each
+# must reserve exactly what it records, or a single-threaded trace has gaps
+want(s["min_seq"] == 1 and s["max_seq"] - s["min_seq"] + 1 == s["nseq"],
+     f"sequence numbers 1..{s['max_seq']} without a gap ({s['nseq']} events)")
 sys.exit(0 if ok else 1)
 PY

@@ -61,7 +61,8 @@ def main(path):
         fail("no END section")
     print(json.dumps({"pid": pid, "level": level, "reason": reason, "reason_arg": reason_arg,
                       "seq_next": seq_next, "sections": {str(k): v for k, v in sections.items()},
-                      "rings": rings, "events": counts, "max_seq": max(seqs) if seqs else 0}))
+                      "rings": rings, "events": counts, "max_seq": max(seqs) if seqs else 0,
+                      "min_seq": min(seqs) if seqs else 0, "nseq": len(seqs)}))
 
 
 if __name__ == "__main__":
