@@ -50,7 +50,6 @@
 #define MODES_(X, l) X(l, l)
 #endif
 #else
-#define INLINE_MODE 0
 #define MODES(X)                                                             \
     X(0, 0) X(0_rings, HAK_MODE_RINGS)                                       \
     X(1, 1) X(2, 2) X(3, 3) X(4, 4)                                          \
@@ -62,21 +61,19 @@ MODES(INSTANCE)
 static void *(*const malloc_in[64])(size_t) = {MODES(MALLOC_ENTRY)};
 static void (*const free_in[64])(void *) = {MODES(FREE_ENTRY)};
 
-/* In the inline mode, the largest request the inline path serves plus one, and the
- * region map's size; in any other mode, 0. (The runtime-level build tests the mode
- * before free's inline path instead: at level 0 that costs a compare, at the others it
- * saves the failed inline attempt.) */
+#ifdef HAKMEM_FIXED_LEVEL
+
+/* In the plain mode, the largest request the inline path serves plus one, and the region
+ * map's size; in any other mode, 0. */
 static size_t fast_tiny_lim = HAK_TINY_FAST_MAX(INLINE_MODE) + 1;
 static uintptr_t fast_region_lim = HAK_REGION_ENTRIES;
 
 void hak_api_select_mode(void)
 {
-    bool inline_mode = hak_mode == INLINE_MODE;
+    bool plain = hak_mode == INLINE_MODE;
     /* guarded allocations are chosen before the size classes (hak_front_malloc) */
-    if (!inline_mode || (HAK_QUARANTINE(INLINE_MODE) && hak_env.guard)) fast_tiny_lim = 0;
-#ifdef HAKMEM_FIXED_LEVEL
-    if (!inline_mode) fast_region_lim = 0;
-#endif
+    if (!plain || (HAK_QUARANTINE(INLINE_MODE) && hak_env.guard)) fast_tiny_lim = 0;
+    if (!plain) fast_region_lim = 0;
 }
 
 HAK_EXPORT void *hak_malloc(size_t n)
@@ -88,16 +85,47 @@ HAK_EXPORT void *hak_malloc(size_t n)
 HAK_EXPORT void hak_free(void *p)
 {
     unsigned r;
-#ifndef HAKMEM_FIXED_LEVEL
-    if (hak_unlikely(hak_mode)) {
-        free_in[hak_mode](p);
-        return;
-    }
-#endif
     if (hak_likely(hak_front_free(p, INLINE_MODE, fast_region_lim, &r))) return;
     if (hak_unlikely(fast_region_lim == 0)) free_in[hak_mode](p);
     else hak_free_slow(p, r);
 }
+
+#else
+
+/* Levels 0 and 1 (the default of libhakmem.so) are both inline. The largest request the
+ * inline path of level 0, or 1, serves plus one, in that mode; 0 in any other. free tests
+ * the mode instead. */
+static size_t l0_tiny_lim = HAK_TINY_FAST_MAX(0) + 1, l1_tiny_lim;
+
+void hak_api_select_mode(void)
+{
+    if (hak_mode != 0) l0_tiny_lim = 0;
+    if (hak_mode == 1) l1_tiny_lim = HAK_TINY_FAST_MAX(1) + 1;
+}
+
+HAK_EXPORT void *hak_malloc(size_t n)
+{
+    if (hak_likely(n < l0_tiny_lim)) return hak_front_pop(n, 0);
+    if (hak_likely(n < l1_tiny_lim)) return hak_front_pop(n, 1);
+    return malloc_in[hak_mode](n);
+}
+
+HAK_EXPORT void hak_free(void *p)
+{
+    unsigned r;
+    int m = hak_mode;
+    if (hak_likely(m == 0)) {
+        if (hak_likely(hak_front_free(p, 0, HAK_REGION_ENTRIES, &r))) return;
+        hak_free_slow(p, r);
+    } else if (hak_likely(m == 1)) {
+        if (hak_likely(hak_front_free(p, 1, HAK_REGION_ENTRIES, &r))) return;
+        hak_free_slow(p, r);
+    } else {
+        free_in[m](p);
+    }
+}
+
+#endif
 
 // ---- calloc, realloc ----
 
