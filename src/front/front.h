@@ -1,6 +1,6 @@
 /* The fast paths: size -> class -> pop -> return, and free -> owner check -> push.
- * Instantiated once per level with lv a constant (src/api/malloc.c), so that at level 0
- * every feature test folds away. Anything rare is behind one branch to slow.c. */
+ * Instantiated once per mode with lv a constant (src/api/malloc.c), so that every test of
+ * a feature the mode lacks folds away. Anything rare is behind one branch to slow.c. */
 #ifndef HAK_FRONT_H
 #define HAK_FRONT_H
 
@@ -110,8 +110,8 @@ HAK_INLINE void *hak_front_malloc(size_t n, const int lv)
  * to test the mode in force without a compare of its own). */
 HAK_INLINE bool hak_front_free(void *p, const int lv, uintptr_t lim, unsigned *region)
 {
-    uintptr_t a = (uintptr_t)p, i = a >> HAK_SS_SHIFT;
-    unsigned r = hak_likely(i < lim) ? __atomic_load_n(&hak_regionmap[i], __ATOMIC_RELAXED) : HAK_REGION_NONE;
+    uintptr_t a = (uintptr_t)p;
+    unsigned r = hak_region_below(a, lim);
     if (hak_likely(r >= HAK_REGION_TINY)) {
         struct hak_slab *s = hak_slab_at(a, r);
         struct hak_heap *h = &hak_heap_tls;

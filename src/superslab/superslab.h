@@ -39,11 +39,19 @@ enum {
 #define HAK_REGION_ENTRIES ((size_t)1 << (HAK_ADDR_BITS - HAK_SS_SHIFT))
 extern uint8_t hak_regionmap[HAK_REGION_ENTRIES];
 
-HAK_INLINE unsigned hak_region_of(uintptr_t a)
+/* The region of address a, as if the map had only lim entries (0: every address is
+ * foreign; the fast free path of src/api/malloc.c uses that as its mode test). */
+HAK_INLINE unsigned hak_region_below(uintptr_t a, uintptr_t lim)
 {
     uintptr_t i = a >> HAK_SS_SHIFT;
-    if (hak_unlikely(i >= HAK_REGION_ENTRIES)) return HAK_REGION_NONE;
+    if (hak_unlikely(i >= lim)) return HAK_REGION_NONE;
     return __atomic_load_n(&hak_regionmap[i], __ATOMIC_RELAXED);
+}
+
+/* The region of address a: one load, never of memory hakmem does not own. */
+HAK_INLINE unsigned hak_region_of(uintptr_t a)
+{
+    return hak_region_below(a, HAK_REGION_ENTRIES);
 }
 void hak_region_set(uintptr_t start, size_t size, unsigned first, unsigned rest);
 
