@@ -4,7 +4,8 @@
 # order with no seq twice (a torn record would break either).
 set -u
 prog=$HAKMEM_BUILD/tests/trace/trace_workload
-HAKMEM_INTEGRITY_LEVEL=3 HAKMEM_TRACE_DUMP=$TEST_TMPDIR LD_PRELOAD=$HAKMEM_LIB "$prog" crash 4 >"$TEST_TMPDIR/out" 2>&1
+# rings large enough that no thread's wraps before the crash (mapped, touched as written)
+HAKMEM_INTEGRITY_LEVEL=3 HAKMEM_TRACE_RING=1048576 HAKMEM_TRACE_DUMP=$TEST_TMPDIR LD_PRELOAD=$HAKMEM_LIB "$prog" crash 4 >"$TEST_TMPDIR/out" 2>&1
 rc=$?
 [ $rc -eq 139 ] || { echo "expected death by SIGSEGV (139), got $rc"; cat "$TEST_TMPDIR/out"; exit 1; }
 grep -q '^hakmem: fatal signal SIGSEGV at 0x10$' "$TEST_TMPDIR/out" || { echo "no fatal-signal line"; cat "$TEST_TMPDIR/out"; exit 1; }

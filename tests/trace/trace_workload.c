@@ -11,6 +11,7 @@
 #include "harness.h"
 
 static atomic_int go;
+static atomic_long remote_frees; /* frees of a block another thread allocated */
 static long nthreads;
 static void *inbox[16][64]; /* inbox[i]: blocks thread i-1 allocated, for thread i to free */
 
@@ -22,7 +23,9 @@ static void *churn(void *arg)
         unsigned k = test_rand(&s) % 64;
         void *p = malloc(16 + test_rand(&s) % 1000);
         free(__atomic_exchange_n(&inbox[next][k], p, __ATOMIC_ACQ_REL)); /* not taken yet: ours */
-        free(__atomic_exchange_n(&inbox[me][k], NULL, __ATOMIC_ACQ_REL)); /* the previous thread's */
+        void *q = __atomic_exchange_n(&inbox[me][k], NULL, __ATOMIC_ACQ_REL); /* the previous thread's */
+        free(q);
+        if (q) atomic_fetch_add(&remote_frees, 1);
     }
     return NULL;
 }
@@ -46,7 +49,8 @@ int main(int argc, char **argv)
     CHECK(n > 1 && n <= 16, "2..16 threads");
     nthreads = n;
     for (long i = 0; i < n; i++) pthread_create(&t[i], NULL, churn, (void *)i);
-    for (volatile long spin = 0; spin < 20000000; spin++) {
+    /* crash once cross-thread frees happened (they must be in the dump), or after a while */
+    for (volatile long spin = 0; spin < 200000000 && atomic_load(&remote_frees) < 1000; spin++) {
     }
     *(volatile int *)(uintptr_t)16 = 1; /* the crash */
     return 0;
