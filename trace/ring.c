@@ -15,6 +15,7 @@ __thread struct hak_ring *hak_ring_tls;
 struct hak_ring *hak_rings;
 uint64_t hak_seq HAK_ALIGNED(64) = 1;
 size_t hak_ring_entries = HAK_RING_DEFAULT_ENTRIES;
+bool hak_rings_on;
 
 static pthread_mutex_t exit_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hak_ring *exited_head, *exited_tail;
@@ -37,6 +38,7 @@ static struct hak_ring *reuse_exited(void)
 
 struct hak_ring *hak_ring_setup(void)
 {
+    if (!hak_rings_on) return NULL;
     struct hak_ring *r = reuse_exited();
     if (r) {
         __atomic_store_n(&r->written, 0, __ATOMIC_RELEASE);
@@ -58,6 +60,28 @@ struct hak_ring *hak_ring_setup(void)
     r->exit_next = NULL;
     hak_ring_tls = r;
     return r;
+}
+
+void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
+                            uint64_t value, uint64_t size)
+{
+    if (hak_rings_on && hak_ring_setup()) {
+        hak_ev_record(op, site, cls, ptr, base, value, size);
+        return;
+    }
+    if (!hak_lttng_emit || !hak_lttng_wanted(op)) return;
+    struct hak_event e = {
+        .seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED),
+        .ptr = (uintptr_t)ptr,
+        .base = (uintptr_t)base,
+        .value = value,
+        .size = size,
+        .tid = hak_heap_tls.tid,
+        .cls = (uint16_t)cls,
+        .op = (uint8_t)op,
+        .site = (uint8_t)site,
+    };
+    hak_lttng_emit(&e);
 }
 
 void hak_ring_thread_exit(void)

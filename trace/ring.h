@@ -25,9 +25,16 @@ struct hak_ring {
 extern __thread struct hak_ring *hak_ring_tls;
 extern struct hak_ring *hak_rings;
 extern uint64_t hak_seq; /* the next sequence number */
+extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the rings */
 
+/* The calling thread's ring, set up on its first event; NULL when the rings are off
+ * (events then go to LTTng only) or cannot be mapped. */
 struct hak_ring *hak_ring_setup(void);
 void hak_ring_thread_exit(void);
+/* An event of a thread without a ring: sets one up, or with the rings off hands the event
+ * to LTTng alone (HAKMEM_LTTNG=1 without HAKMEM_TRACE), if some session records it. */
+void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
+                            uint64_t value, uint64_t size);
 
 /* Sequence numbers, a total order across threads, come from one atomic counter. A fast
  * path that is about to record k events, all of them about the thread's own lists
@@ -58,12 +65,17 @@ HAK_INLINE void hak_ev_unreserve(void)
     if (r) r->seq_end = 0;
 }
 
-/* Records one event in the calling thread's ring (and in LTTng when loaded). */
+/* Records one event in the calling thread's ring (and in LTTng when loaded). Without
+ * rings, an event reserved by hak_ev_reserve takes its own number when it is recorded:
+ * the order stays true, each number being taken after the event's causes. */
 HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
                               uint64_t value, uint64_t size)
 {
     struct hak_ring *r = hak_ring_tls;
-    if (hak_unlikely(!r) && !(r = hak_ring_setup())) return;
+    if (hak_unlikely(!r)) {
+        hak_ev_record_ringless(op, site, cls, ptr, base, value, size);
+        return;
+    }
     uint64_t w = r->written, seq = r->seq_next;
     struct hak_event *e = &r->ev[w & r->mask];
     if (HAK_EV_THREAD_LOCAL(op) && hak_likely(seq < r->seq_end)) {

@@ -44,8 +44,9 @@ static bool under_memcheck(void)
 }
 #endif
 
-/* Rings record at level 3 and up unless HAKMEM_TRACE says otherwise; LTTng events are
- * recorded on the same path. libhakmem-l0.so has neither. */
+/* Events are recorded (HAK_MODE_RINGS) for the rings, at level 3 and up unless
+ * HAKMEM_TRACE says otherwise, and for LTTng. With LTTng alone, the same call sites hand
+ * each event to LTTng and no ring is written (hak_rings_on). libhakmem-l0.so has neither. */
 static bool events_wanted(void)
 {
     if (HAK_LEVEL_MAX == 0) {
@@ -88,7 +89,9 @@ void hak_init_slow(void)
 #endif
 #if HAK_LEVEL_MAX >= 1
     extern size_t hak_ring_entries;
+    extern bool hak_rings_on;
     hak_ring_entries = hak_env.trace_ring;
+    hak_rings_on = (hak_mode & HAK_MODE_RINGS) && hak_env_trace();
 #endif
     hak_api_select_mode();
     hak_layout_init();
