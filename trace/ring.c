@@ -69,7 +69,7 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
         hak_ev_record(op, site, cls, ptr, base, value, size);
         return;
     }
-    if (!hak_lttng_emit || !hak_lttng_wanted(op)) return;
+    if (!hak_lttng_emit) return;
     struct hak_event e = {
         .seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED),
         .ptr = (uintptr_t)ptr,

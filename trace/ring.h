@@ -52,7 +52,7 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
 HAK_INLINE void hak_ev_reserve(unsigned k)
 {
     struct hak_ring *r = hak_ring_tls;
-    if (hak_unlikely(!r) && !(r = hak_ring_setup())) return;
+    if (hak_unlikely(!r) && (!hak_rings_on || !(r = hak_ring_setup()))) return;
     r->seq_next = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
     r->seq_end = r->seq_next + k;
 }
@@ -73,7 +73,9 @@ HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const vo
 {
     struct hak_ring *r = hak_ring_tls;
     if (hak_unlikely(!r)) {
-        hak_ev_record_ringless(op, site, cls, ptr, base, value, size);
+        /* with LTTng alone, most events are off in most sessions: tested here, not in a call */
+        if (hak_rings_on || (hak_lttng_emit && hak_lttng_wanted(op)))
+            hak_ev_record_ringless(op, site, cls, ptr, base, value, size);
         return;
     }
     uint64_t w = r->written, seq = r->seq_next;
