@@ -12,6 +12,7 @@
 
 static atomic_int go;
 static atomic_long remote_frees; /* frees of a block another thread allocated */
+static atomic_int started;        /* threads that made their first malloc and free */
 static long nthreads;
 static void *inbox[16][64]; /* inbox[i]: blocks thread i-1 allocated, for thread i to free */
 
@@ -19,6 +20,8 @@ static void *churn(void *arg)
 {
     long me = (long)arg, next = (me + 1) % nthreads;
     uint64_t s = (uint64_t)me + 1;
+    free(malloc(16));
+    atomic_fetch_add(&started, 1);
     while (!atomic_load(&go)) {
         unsigned k = test_rand(&s) % 64;
         void *p = malloc(16 + test_rand(&s) % 1000);
@@ -49,8 +52,10 @@ int main(int argc, char **argv)
     CHECK(n > 1 && n <= 16, "2..16 threads");
     nthreads = n;
     for (long i = 0; i < n; i++) pthread_create(&t[i], NULL, churn, (void *)i);
-    /* crash once cross-thread frees happened (they must be in the dump), or after a while */
-    for (volatile long spin = 0; spin < 200000000 && atomic_load(&remote_frees) < 1000; spin++) {
+    /* crash once every thread has a ring and cross-thread frees happened (they must be in
+     * the dump), or after a while */
+    for (volatile long spin = 0;
+         spin < 200000000 && (atomic_load(&started) < n || atomic_load(&remote_frees) < 1000); spin++) {
     }
     *(volatile int *)(uintptr_t)16 = 1; /* the crash */
     return 0;
