@@ -21,9 +21,10 @@
 #include "trace/htrace_format.h"
 #include "trace/ring.h"
 
+/* Rings, not LTTng alone (whose events are in the LTTng trace). */
 bool hak_trace_on(void)
 {
-    return HAK_RINGS(HAK_MODE);
+    return HAK_RINGS(HAK_MODE) && hak_rings_on;
 }
 
 uint64_t hak_trace_seq_now(void)
