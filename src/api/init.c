@@ -21,6 +21,7 @@
 #include "trace/dump.h"
 #include "trace/htrace_format.h"
 #include "trace/lttng/loader.h"
+#include "trace/ring.h"
 #endif
 
 #ifdef HAKMEM_FIXED_LEVEL
@@ -89,7 +90,6 @@ void hak_init_slow(void)
 #endif
 #if HAK_LEVEL_MAX >= 1
     extern size_t hak_ring_entries;
-    extern bool hak_rings_on;
     hak_ring_entries = hak_env.trace_ring;
     hak_rings_on = (hak_mode & HAK_MODE_RINGS) && hak_env_trace();
 #endif
