@@ -70,17 +70,8 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
         return;
     }
     if (!hak_lttng_emit) return;
-    struct hak_event e = {
-        .seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED),
-        .ptr = (uintptr_t)ptr,
-        .base = (uintptr_t)base,
-        .value = value,
-        .size = size,
-        .tid = hak_heap_tls.tid,
-        .cls = (uint16_t)cls,
-        .op = (uint8_t)op,
-        .site = (uint8_t)site,
-    };
+    struct hak_event e;
+    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), op, site, cls, ptr, base, value, size);
     hak_lttng_emit(&e);
 }
 

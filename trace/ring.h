@@ -65,6 +65,21 @@ HAK_INLINE void hak_ev_unreserve(void)
     if (r) r->seq_end = 0;
 }
 
+/* An event's fields, from a recording site's arguments (for the ring and for LTTng alone). */
+HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, unsigned op, unsigned site, unsigned cls,
+                            const void *ptr, const void *base, uint64_t value, uint64_t size)
+{
+    e->seq = seq;
+    e->ptr = (uintptr_t)ptr;
+    e->base = (uintptr_t)base;
+    e->value = value;
+    e->size = size;
+    e->tid = hak_heap_tls.tid;
+    e->cls = (uint16_t)cls;
+    e->op = (uint8_t)op;
+    e->site = (uint8_t)site;
+}
+
 /* Records one event in the calling thread's ring (and in LTTng when loaded). Without
  * rings, an event reserved by hak_ev_reserve takes its own number when it is recorded:
  * the order stays true, each number being taken after the event's causes. */
@@ -86,15 +101,7 @@ HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const vo
         seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED);
         r->seq_end = 0;
     }
-    e->seq = seq;
-    e->ptr = (uintptr_t)ptr;
-    e->base = (uintptr_t)base;
-    e->value = value;
-    e->size = size;
-    e->tid = hak_heap_tls.tid;
-    e->cls = (uint16_t)cls;
-    e->op = (uint8_t)op;
-    e->site = (uint8_t)site;
+    hak_ev_fill(e, seq, op, site, cls, ptr, base, value, size);
     __atomic_store_n(&r->written, w + 1, __ATOMIC_RELEASE);
     if (hak_unlikely(hak_lttng_emit != NULL) && hak_lttng_wanted(op)) hak_lttng_emit(e);
 }
