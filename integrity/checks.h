@@ -74,7 +74,7 @@ HAK_INLINE bool hak_chk_pop(void *base, unsigned c, int lv)
 
 /* A block checked by hak_chk_pop leaves for the program: its state becomes live (level 1),
  * its live header and tail sentinel are written (level 2; header false only under the
- * missing_header fault), its stack noted. */
+ * missing_header fault; the caller records header_write), its stack noted. */
 HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int lv)
 {
     if (!HAK_CHECKS(lv)) return;
@@ -89,7 +89,6 @@ HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int l
         h->canary = HAK_HDR_CANARY;
         hak_tail_fill_fresh(user, n, hak_layout[c].size);
         hak_shadow_close(base, hak_layout[c].stride, lv);
-        HAK_EV(lv, header_write, front_malloc, c, base, base, HAK_HDR_LIVE, n);
     }
     *hak_state_at(base) = hak_state(c, HAK_BLOCK_LIVE);
     if (HAK_STACKS(lv)) hak_note_stack(base, 0);

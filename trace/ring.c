@@ -43,7 +43,6 @@ struct hak_ring *hak_ring_setup(void)
     if (r) {
         __atomic_store_n(&r->written, 0, __ATOMIC_RELEASE);
         r->flags = 0;
-        r->seq_end = 0;
     } else {
         size_t entries = hak_ring_entries;
         size_t size = hak_align_up(sizeof(struct hak_ring) + entries * sizeof(struct hak_event), hak_page_size);
@@ -70,9 +69,18 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
         return;
     }
     if (!hak_lttng_emit) return;
+    const struct hak_ev_arg a = {op, site, ptr, base, value, size};
     struct hak_event e;
-    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), op, site, cls, ptr, base, value, size);
+    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), hak_heap_tls.tid, cls, &a);
     hak_lttng_emit(&e);
+}
+
+void hak_ev_emit(const struct hak_ring *r, uint64_t w, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        const struct hak_event *e = &r->ev[(w + i) & r->mask];
+        if (hak_lttng_wanted(e->op)) hak_lttng_emit(e);
+    }
 }
 
 void hak_ring_thread_exit(void)

@@ -5,6 +5,9 @@
 #ifndef HAK_RING_H
 #define HAK_RING_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "config.h"
 #include "front/heap.h"
 #include "trace/lttng/loader.h"
@@ -13,7 +16,6 @@
 struct hak_ring {
     uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
     uint64_t mask;     /* entries - 1 */
-    uint64_t seq_next, seq_end; /* sequence numbers reserved by hak_ev_reserve: [next, end) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
@@ -31,79 +33,89 @@ extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the ring
  * (events then go to LTTng only) or cannot be mapped. */
 struct hak_ring *hak_ring_setup(void);
 void hak_ring_thread_exit(void);
+
+/* One event to record: the fields of struct hak_event that a recording site gives (the
+ * class is the batch's, the thread and the sequence number the writer's). */
+struct hak_ev_arg {
+    unsigned op, site;
+    const void *ptr, *base;
+    uint64_t value, size;
+};
+
 /* An event of a thread without a ring: sets one up, or with the rings off hands the event
  * to LTTng alone (HAKMEM_LTTNG=1 without HAKMEM_TRACE), if some session records it. */
 void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
                             uint64_t value, uint64_t size);
+/* Hands events [w, w + k) of ring r to LTTng, those some session records. */
+void hak_ev_emit(const struct hak_ring *r, uint64_t w, unsigned k);
 
-/* Sequence numbers, a total order across threads, come from one atomic counter. A fast
- * path that is about to record k events, all of them about the thread's own lists
- * (HAK_EV_THREAD_LOCAL), takes their k numbers in one atomic add. That keeps the order
- * true: the numbers are taken when the call starts, after everything the call could
- * depend on, and nothing another thread does meanwhile can be a cause of these events.
- * Any other event (a remote queue, a slab changing hands, a violation) takes its number
- * on its own and ends the reservation, so the events after it come after it. The fast
- * paths reserve exactly what they record (tests/trace/dump_count.sh checks that a
- * single-threaded trace has no gap). */
-#define HAK_EV_THREAD_LOCAL(op)                                                                  \
-    ((op) == HAK_EV_alloc || (op) == HAK_EV_free || (op) == HAK_EV_tls_push || (op) == HAK_EV_tls_pop || \
-     (op) == HAK_EV_next_write || (op) == HAK_EV_next_read || (op) == HAK_EV_header_write)
-
-HAK_INLINE void hak_ev_reserve(unsigned k)
+/* The last 8 bytes of an event (tid, cls, op, site), in one store. */
+HAK_INLINE uint64_t hak_ev_tail(uint32_t tid, unsigned cls, unsigned op, unsigned site)
 {
-    struct hak_ring *r = hak_ring_tls;
-    if (hak_unlikely(!r) && (!hak_rings_on || !(r = hak_ring_setup()))) return;
-    r->seq_next = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
-    r->seq_end = r->seq_next + k;
-}
-
-/* Ends the reservation of the calling thread, if any (a path that recorded fewer events
- * than it reserved). */
-HAK_INLINE void hak_ev_unreserve(void)
-{
-    struct hak_ring *r = hak_ring_tls;
-    if (r) r->seq_end = 0;
+    _Static_assert(offsetof(struct hak_event, cls) == offsetof(struct hak_event, tid) + 4 &&
+                       offsetof(struct hak_event, op) == offsetof(struct hak_event, tid) + 6 &&
+                       offsetof(struct hak_event, site) == offsetof(struct hak_event, tid) + 7 &&
+                       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                   "tid, cls, op, site: one little-endian word");
+    return tid | (uint64_t)(uint16_t)cls << 32 | (uint64_t)(uint8_t)op << 48 | (uint64_t)(uint8_t)site << 56;
 }
 
 /* An event's fields, from a recording site's arguments (for the ring and for LTTng alone). */
-HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, unsigned op, unsigned site, unsigned cls,
-                            const void *ptr, const void *base, uint64_t value, uint64_t size)
+HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint32_t tid, unsigned cls, const struct hak_ev_arg *a)
 {
     e->seq = seq;
-    e->ptr = (uintptr_t)ptr;
-    e->base = (uintptr_t)base;
-    e->value = value;
-    e->size = size;
-    e->tid = hak_heap_tls.tid;
-    e->cls = (uint16_t)cls;
-    e->op = (uint8_t)op;
-    e->site = (uint8_t)site;
+    e->ptr = (uintptr_t)a->ptr;
+    e->base = (uintptr_t)a->base;
+    e->value = a->value;
+    e->size = a->size;
+    uint64_t tail = hak_ev_tail(tid, cls, a->op, a->site);
+    memcpy((char *)e + offsetof(struct hak_event, tid), &tail, sizeof tail);
 }
 
-/* Records one event in the calling thread's ring (and in LTTng when loaded). Without
- * rings, an event reserved by hak_ev_reserve takes its own number when it is recorded:
- * the order stays true, each number being taken after the event's causes. */
-HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
-                              uint64_t value, uint64_t size)
+/* Records k events about class cls in the calling thread's ring, numbered consecutively
+ * (and hands them to LTTng when it is loaded). A fast path records all its events in one
+ * call, at its end: one atomic add for their sequence numbers and one update of the
+ * ring's count, the ring's state loaded once (k and the arguments are constants and
+ * locals there, so the loop unrolls into plain stores). Numbers taken at the end of a
+ * call keep the order true: they come after everything the call depended on, and what
+ * the call did becomes visible to other threads only when it returns. An event that
+ * another thread may depend on at once (a remote push, a report) is recorded when it
+ * happens, on its own. A dump sees a batch whole or not at all: the count moves once,
+ * after the events are written. */
+HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_arg *a)
 {
     struct hak_ring *r = hak_ring_tls;
     if (hak_unlikely(!r)) {
-        /* with LTTng alone, most events are off in most sessions: tested here, not in a call */
-        if (hak_rings_on || (hak_lttng_emit && hak_lttng_wanted(op)))
-            hak_ev_record_ringless(op, site, cls, ptr, base, value, size);
+        /* with LTTng alone, most events are off in most sessions: tested here, not in a
+         * call; and one event per call, so that the arguments stay in registers */
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < k; i++)
+            if (hak_rings_on || (hak_lttng_emit && hak_lttng_wanted(a[i].op)))
+                hak_ev_record_ringless(a[i].op, a[i].site, cls, a[i].ptr, a[i].base, a[i].value, a[i].size);
         return;
     }
-    uint64_t w = r->written, seq = r->seq_next;
-    struct hak_event *e = &r->ev[w & r->mask];
-    if (HAK_EV_THREAD_LOCAL(op) && hak_likely(seq < r->seq_end)) {
-        r->seq_next = seq + 1;
+    uint64_t seq = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
+    uint64_t w = r->written, mask = r->mask;
+    uint32_t tid = hak_heap_tls.tid;
+    struct hak_event *e = &r->ev[w & mask];
+    if (hak_likely((w & mask) + k <= mask + 1)) {
+        /* the batch does not wrap: its entries are at constant offsets */
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, tid, cls, &a[i]);
     } else {
-        seq = __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED);
-        r->seq_end = 0;
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < k; i++) hak_ev_fill(&r->ev[(w + i) & mask], seq + i, tid, cls, &a[i]);
     }
-    hak_ev_fill(e, seq, op, site, cls, ptr, base, value, size);
-    __atomic_store_n(&r->written, w + 1, __ATOMIC_RELEASE);
-    if (hak_unlikely(hak_lttng_emit != NULL) && hak_lttng_wanted(op)) hak_lttng_emit(e);
+    __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
+    if (hak_unlikely(hak_lttng_emit != NULL)) hak_ev_emit(r, w, k);
+}
+
+/* Records one event. */
+HAK_INLINE void hak_ev_record(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,
+                              uint64_t value, uint64_t size)
+{
+    const struct hak_ev_arg a = {op, site, ptr, base, value, size};
+    hak_ev_record_n(cls, 1, &a);
 }
 
 #endif

@@ -62,14 +62,14 @@ HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned si
 }
 
 /* The link of a block that hak_chk_pop just validated: read as is (the link itself is
- * checked when it is popped in turn, the remote end marker included). */
-HAK_INLINE void *hak_next_pop(const void *base, unsigned cls, unsigned site, int lv)
+ * checked when it is popped in turn, the remote end marker included). Not recorded here:
+ * the caller records it as next_read with the rest of its fast path (hak_bin_pop). */
+HAK_INLINE void *hak_next_pop(const void *base, int lv)
 {
     void *next, *slot = hak_next_slot(base, lv);
     hak_shadow_open(slot, sizeof next, lv);
     memcpy(&next, slot, sizeof next);
     hak_shadow_close(slot, sizeof next, lv);
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_read, site, cls, slot, base, (uintptr_t)next, 0);
     return next;
 }
 
@@ -86,15 +86,21 @@ HAK_INLINE void *hak_next_get_(const void *base, unsigned cls, unsigned site, in
     return hak_chk_link(next, base, cls, site, lv);
 }
 
-HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned site, int lv)
+/* Where the link of block base goes: its slot, unless the next_offset fault moves it (then
+ * *fault is set, and the caller prints the fault's line once the write is recorded). */
+HAK_INLINE void *hak_next_slot_w(void *base, unsigned cls, bool *fault, int lv)
 {
-    void *slot = hak_next_slot(base, lv);
-    bool fault = HAK_FAULT(next_offset, cls, base);
-    if (fault) slot = (char *)slot + 1;
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
-    if (fault) HAK_FAULT_FIRED(next_offset);
-    /* the slot must be where the layout says, whoever computed it (a constant compare
-     * that folds away unless something moved the slot: the next_offset fault) */
+    char *slot = hak_next_slot(base, lv);
+    *fault = HAK_FAULT(next_offset, cls, base);
+    return *fault ? slot + 1 : slot;
+}
+
+/* Writes link next into slot, the slot of block base that hak_next_slot_w gave, recorded
+ * already. Level 1: the slot must be where the layout says, whoever computed it (a
+ * constant compare that folds away unless something moved the slot: the next_offset
+ * fault); a moved slot is reported and left alone. */
+HAK_INLINE void hak_next_store(void *slot, void *base, void *next, unsigned site, int lv)
+{
     if (HAK_CHECKS(lv) && hak_unlikely((char *)slot != (char *)base + hak_next_off(lv))) {
         hak_violation_block(HAK_KIND_next_misaligned, site, slot, base, NULL,
                             (uintptr_t)base + hak_next_off(lv), (uintptr_t)slot, "link slot (expected, found)");
@@ -103,6 +109,15 @@ HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned sit
     hak_shadow_open(slot, sizeof next, lv);
     memcpy(slot, &next, sizeof next);
     hak_shadow_close(slot, sizeof next, lv);
+}
+
+HAK_INLINE void hak_next_set_(void *base, void *next, unsigned cls, unsigned site, int lv)
+{
+    bool fault;
+    void *slot = hak_next_slot_w(base, cls, &fault, lv);
+    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_next_write, site, cls, slot, base, (uintptr_t)next, 0);
+    if (fault) HAK_FAULT_FIRED(next_offset);
+    hak_next_store(slot, base, next, site, lv);
 }
 
 #endif

@@ -26,12 +26,9 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
 {
     void *base = b->head;
     if (hak_unlikely(!hak_chk_pop(base, c, lv))) return hak_bin_bad_head(b, base, c, n, site);
-    /* next_read, tls_pop, header_write (level 2), alloc */
-    if (HAK_RINGS(lv)) hak_ev_reserve(HAK_HEADERS(lv) ? 4 : 3);
-    void *next = hak_next_pop(base, c, site, lv);
+    void *next = hak_next_pop(base, lv);
     b->head = next;
     b->count--;
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_pop, site, c, base, base, (uintptr_t)next, b->count);
     bool no_header = HAK_HEADERS(lv) && HAK_FAULT(missing_header, c, base);
     hak_chk_out(base, c, n, !no_header, lv);
     char *user = hak_user_of(base, lv);
@@ -39,7 +36,17 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     if (twice) user += HAK_HEADER_SIZE;
     /* level 2 keeps the tail after n for its sentinel; below, the program may use the block */
     hak_shadow_alloc(user, HAK_HEADERS(lv) ? n : hak_layout[c].size, lv);
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_alloc, site, c, user, base, hak_layout[c].size, n);
+    if (HAK_RINGS(lv)) {
+        /* next_read, tls_pop, header_write (level 2, unless the fault left it out), alloc */
+        struct hak_ev_arg ev[] = {
+            {HAK_EV_next_read, site, hak_next_slot(base, lv), base, (uintptr_t)next, 0},
+            {HAK_EV_tls_pop, site, base, base, (uintptr_t)next, b->count},
+            {HAK_EV_header_write, HAK_SITE_front_malloc, base, base, HAK_HDR_LIVE, n},
+            {HAK_EV_alloc, site, user, base, hak_layout[c].size, n},
+        };
+        if (!HAK_HEADERS(lv) || hak_unlikely(no_header)) ev[2] = ev[3];
+        hak_ev_record_n(c, HAK_HEADERS(lv) && !no_header ? 4 : 3, ev);
+    }
     if (no_header) HAK_FAULT_FIRED(missing_header);
     if (twice) HAK_FAULT_FIRED(double_convert);
     /* level 2: USER is BASE plus the layout's offset, whoever converted it (a constant
@@ -63,11 +70,20 @@ HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigne
                             "state at the pointer pushed as a BASE (expected a free block's start)");
         return;
     }
-    hak_next_set_(base, old, c, site, lv);
+    bool bad_slot;
+    void *slot = hak_next_slot_w(base, c, &bad_slot, lv);
     b->head = base;
     b->count++;
-    if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
+    if (HAK_RINGS(lv)) {
+        const struct hak_ev_arg ev[] = {
+            {HAK_EV_next_write, site, slot, base, (uintptr_t)old, 0},
+            {HAK_EV_tls_push, site, base, base, (uintptr_t)old, b->count},
+        };
+        hak_ev_record_n(c, 2, ev);
+    }
+    if (bad_slot) HAK_FAULT_FIRED_EARLIER(next_offset, 1);
     if (as_base) HAK_FAULT_FIRED(user_as_base);
+    hak_next_store(slot, base, old, site, lv);
     if (hak_unlikely(b->count > b->limit)) hak_heap_overflow(c);
 }
 
@@ -123,8 +139,6 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, uintptr_t lim, unsigned *r
             if (!HAK_CHECKS(lv) || hak_likely(!(a & ((1u << HAK_GRANULE_SHIFT) - 1)))) {
                 void *base = hak_base_of(p, lv);
                 unsigned c = (unsigned)(w >> 32) & 0xff;
-                /* free, then next_write and tls_push unless quarantined */
-                if (HAK_RINGS(lv)) hak_ev_reserve(HAK_QUARANTINE(lv) ? 1 : 3);
                 HAK_EV(lv, free, front_free, c, p, base, 0, 0);
                 if (hak_chk_in(p, s, base, c, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
                     if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);

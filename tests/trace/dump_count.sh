@@ -29,8 +29,8 @@ want(ev.get("tls_push", 0) + ev.get("remote_push", 0) == ev.get("free", 0) - ev.
      f"one tls_push per small free ({ev.get('tls_push')})")
 want(ev.get("next_write", 0) >= ev.get("tls_push", 0), "every push wrote a link")
 want(s["rings"] and s["rings"][0]["written"] == s["rings"][0]["count"], "the ring held everything")
-# fast paths take their events' sequence numbers in one atomic add (trace/ring.h): each
-# must reserve exactly what it records, or a single-threaded trace has gaps
+# a fast path numbers its events in one atomic add (hak_ev_record_n in trace/ring.h): a
+# batch that took more numbers than it wrote would leave gaps in a single-threaded trace
 want(s["min_seq"] == 1 and s["max_seq"] - s["min_seq"] + 1 == s["nseq"],
      f"sequence numbers 1..{s['max_seq']} without a gap ({s['nseq']} events)")
 sys.exit(0 if ok else 1)
