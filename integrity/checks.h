@@ -100,8 +100,11 @@ HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int l
  * remote with a compare-and-swap (two threads freeing it at once: one wins, the other
  * reports).
  * Level 2: the header, its canary and the tail sentinel must be intact; the block is
- * poisoned and gets its free header. Returns false after reporting. */
-HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, enum hak_free_by by, unsigned site, int lv)
+ * poisoned and gets its free header. Returns false after reporting. fev: the free's
+ * event, when the caller records it after the check (with its push): a failed check
+ * records it before its report. */
+HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, enum hak_free_by by, unsigned site,
+                           const struct hak_ev_arg *fev, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
     uint8_t *st = hak_state_at(base), live = hak_state(c, HAK_BLOCK_LIVE);
@@ -110,6 +113,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
         struct hak_block_header *h = base;
         hak_shadow_open(base, hak_layout[c].stride, lv);
         if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
+            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
             if (h->magic == HAK_HDR_LIVE && h->cls == c)
                 hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
                                     "canary right before the block");
@@ -119,11 +123,13 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
         }
         char *user = (char *)base + HAK_HEADER_SIZE;
         if (hak_unlikely((char *)p != user + h->align_off)) {
+            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
             hak_violation_block(HAK_KIND_interior_free, site, p, base, s, (uintptr_t)(user + h->align_off),
                                 (uintptr_t)p, "pointer (expected the block's, found)");
             return false;
         }
         if (hak_unlikely(!hak_tail_intact(user, h->size, hak_layout[c].size))) {
+            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
             hak_bad_tail(base, s, site);
             return false;
         }
@@ -143,6 +149,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
     if (HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].stride - (size_t)((char *)p - (char *)base), lv);
     return true;
 not_live:
+    if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
     if (*st == HAK_BLOCK_INTERIOR) hak_report_bad_pointer(p, HAK_KIND_interior_free, site);
     else hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, hak_state_holder(*st), "block state (1 live)");
     return false;

@@ -14,7 +14,12 @@
 #include <stdint.h>
 
 #define HTRACE_MAGIC "HAKTRACE" /* 8 bytes, no terminator in the file */
-#define HTRACE_VERSION 1
+/* 2: tls_push and tls_pop carry the link they write or read (ptr = the link slot), and the
+ * thread-cache paths record no next_write or next_read of their own. 1: ptr = base there,
+ * each with a next_* event before it. Readers take both (HTRACE_TLS_LINKS). */
+#define HTRACE_VERSION 2
+#define HTRACE_VERSION_MIN 1
+#define HTRACE_TLS_LINKS(version) ((version) >= 2)
 
 enum htrace_reason {
     HTRACE_REASON_EXPLICIT = 1,  /* hak_trace_dump() */

@@ -26,6 +26,7 @@
 #include "trace/trace.h"
 #include "trace/lttng/hakmem_lttng_api.h"
 #include "trace/lttng/loader.h"
+#include "trace/ring.h"
 
 void (*hak_lttng_emit)(const struct hak_event *ev);
 
@@ -187,6 +188,9 @@ int hak_lttng_load(void)
     emit_geometry_and_layout(geometry, layout);
     flush_pending();
     lttng_depth--;
-    __atomic_store_n(&hak_lttng_emit, emit_guarded, __ATOMIC_RELEASE);
+    __atomic_store_n(&hak_lttng_emit, emit_guarded, __ATOMIC_SEQ_CST);
+#if HAK_LEVEL_MAX >= 1
+    hak_rings_lttng_loaded();
+#endif
     return 0;
 }

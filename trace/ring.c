@@ -50,10 +50,13 @@ struct hak_ring *hak_ring_setup(void)
         if (!r) return NULL;
         r->mask = entries - 1;
         r->map_size = size;
+        r->room = entries;
         struct hak_ring *head = __atomic_load_n(&hak_rings, __ATOMIC_RELAXED);
         do {
             r->next = head;
-        } while (!__atomic_compare_exchange_n(&hak_rings, &head, r, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+        } while (!__atomic_compare_exchange_n(&hak_rings, &head, r, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+        /* LTTng loaded before this ring was listed: hak_rings_lttng_loaded missed it */
+        if (__atomic_load_n(&hak_lttng_emit, __ATOMIC_SEQ_CST)) __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
     }
     r->tid = hak_heap_tls.tid;
     r->exit_next = NULL;
@@ -71,7 +74,7 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
     if (!hak_lttng_emit) return;
     const struct hak_ev_arg a = {op, site, ptr, base, value, size};
     struct hak_event e;
-    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), hak_heap_tls.tid, cls, &a);
+    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), hak_ev_who(hak_heap_tls.tid, cls), &a);
     hak_lttng_emit(&e);
 }
 
@@ -81,6 +84,12 @@ void hak_ev_emit(const struct hak_ring *r, uint64_t w, unsigned k)
         const struct hak_event *e = &r->ev[(w + i) & r->mask];
         if (hak_lttng_wanted(e->op)) hak_lttng_emit(e);
     }
+}
+
+void hak_rings_lttng_loaded(void)
+{
+    for (struct hak_ring *r = __atomic_load_n(&hak_rings, __ATOMIC_SEQ_CST); r; r = r->next)
+        __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
 }
 
 void hak_ring_thread_exit(void)

@@ -16,6 +16,7 @@
 struct hak_ring {
     uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
     uint64_t mask;     /* entries - 1 */
+    uint64_t room;     /* entries; 0 while LTTng is loaded (see hak_ev_record_n) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
@@ -48,27 +49,31 @@ void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void
                             uint64_t value, uint64_t size);
 /* Hands events [w, w + k) of ring r to LTTng, those some session records. */
 void hak_ev_emit(const struct hak_ring *r, uint64_t w, unsigned k);
+/* LTTng was loaded: every ring's batches now take the way that hands events to it. */
+void hak_rings_lttng_loaded(void);
 
-/* The last 8 bytes of an event (tid, cls, op, site), in one store. */
-HAK_INLINE uint64_t hak_ev_tail(uint32_t tid, unsigned cls, unsigned op, unsigned site)
+/* The last 8 bytes of an event (tid, cls, op, site) are one word: the thread and class
+ * part is the same for every event of a batch (hak_ev_who), the op and site part is a
+ * constant at each recording site. */
+_Static_assert(offsetof(struct hak_event, cls) == offsetof(struct hak_event, tid) + 4 &&
+                   offsetof(struct hak_event, op) == offsetof(struct hak_event, tid) + 6 &&
+                   offsetof(struct hak_event, site) == offsetof(struct hak_event, tid) + 7 &&
+                   __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "tid, cls, op, site: one little-endian word");
+HAK_INLINE uint64_t hak_ev_who(uint32_t tid, unsigned cls)
 {
-    _Static_assert(offsetof(struct hak_event, cls) == offsetof(struct hak_event, tid) + 4 &&
-                       offsetof(struct hak_event, op) == offsetof(struct hak_event, tid) + 6 &&
-                       offsetof(struct hak_event, site) == offsetof(struct hak_event, tid) + 7 &&
-                       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-                   "tid, cls, op, site: one little-endian word");
-    return tid | (uint64_t)(uint16_t)cls << 32 | (uint64_t)(uint8_t)op << 48 | (uint64_t)(uint8_t)site << 56;
+    return tid | (uint64_t)(uint16_t)cls << 32;
 }
 
 /* An event's fields, from a recording site's arguments (for the ring and for LTTng alone). */
-HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint32_t tid, unsigned cls, const struct hak_ev_arg *a)
+HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, const struct hak_ev_arg *a)
 {
     e->seq = seq;
     e->ptr = (uintptr_t)a->ptr;
     e->base = (uintptr_t)a->base;
     e->value = a->value;
     e->size = a->size;
-    uint64_t tail = hak_ev_tail(tid, cls, a->op, a->site);
+    uint64_t tail = who | (uint64_t)(uint8_t)a->op << 48 | (uint64_t)(uint8_t)a->site << 56;
     memcpy((char *)e + offsetof(struct hak_event, tid), &tail, sizeof tail);
 }
 
@@ -95,19 +100,20 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
         return;
     }
     uint64_t seq = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
-    uint64_t w = r->written, mask = r->mask;
-    uint32_t tid = hak_heap_tls.tid;
-    struct hak_event *e = &r->ev[w & mask];
-    if (hak_likely((w & mask) + k <= mask + 1)) {
-        /* the batch does not wrap: its entries are at constant offsets */
+    uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
+    if (hak_likely(i0 + k <= r->room)) {
+        /* the batch does not wrap and LTTng is not loaded: its entries are at constant
+         * offsets, and one compare covers both */
+        struct hak_event *e = &r->ev[i0];
 #pragma GCC unroll 4
-        for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, tid, cls, &a[i]);
-    } else {
-#pragma GCC unroll 4
-        for (unsigned i = 0; i < k; i++) hak_ev_fill(&r->ev[(w + i) & mask], seq + i, tid, cls, &a[i]);
+        for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, who, &a[i]);
+        __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
+        return;
     }
+#pragma GCC unroll 4
+    for (unsigned i = 0; i < k; i++) hak_ev_fill(&r->ev[(w + i) & r->mask], seq + i, who, &a[i]);
     __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
-    if (hak_unlikely(hak_lttng_emit != NULL)) hak_ev_emit(r, w, k);
+    if (hak_lttng_emit) hak_ev_emit(r, w, k);
 }
 
 /* Records one event. */

@@ -22,9 +22,10 @@
 
 enum { F_SEQ, F_TID, F_CLASS, F_PTR, F_BASE, F_VALUE, F_SIZE, F_SITE, NEV_FIELDS };
 static const char *const ev_fields[NEV_FIELDS] = {"seq", "tid", "class", "ptr", "base", "value", "size", "site"};
-enum { G_SS_SIZE, G_REMOTE_END, G_SS_HEADER, G_BLOCK_HEADER, G_PAGE, G_NCLASSES, G_TINY_MAX, G_POOL_MAX, G_LEVEL, NGEO };
+enum { G_SS_SIZE, G_REMOTE_END, G_SS_HEADER, G_BLOCK_HEADER, G_PAGE, G_NCLASSES, G_TINY_MAX, G_POOL_MAX, G_LEVEL,
+       G_VERSION, NGEO };
 static const char *const geo_fields[NGEO] = {"superslab_size", "remote_end", "superslab_header", "block_header",
-                                             "page_size", "nclasses", "tiny_max", "pool_max", "level"};
+                                             "page_size", "nclasses", "tiny_max", "pool_max", "level", "version"};
 enum { L_CLASS, L_SIZE, L_STRIDE, L_USER_OFF, L_NEXT_OFF, L_KIND, L_SLAB_SHIFT, NLAY };
 static const char *const lay_fields[NLAY] = {"class", "size", "stride", "user_off", "next_off", "kind", "slab_shift"};
 
@@ -161,6 +162,8 @@ static int on_message(struct ctf *c, const bt_message *msg)
         g->tiny_max = (uint32_t)field(p, e->idx[G_TINY_MAX]);
         g->pool_max = (uint32_t)field(p, e->idx[G_POOL_MAX]);
         m->level = (uint32_t)field(p, e->idx[G_LEVEL]);
+        /* the event schema's version (trace/htrace_format.h); providers before it had none */
+        m->version = e->idx[G_VERSION] < 0 ? 1 : (uint32_t)field(p, e->idx[G_VERSION]);
         m->have_geometry = 1;
         if (g->remote_end) m->remote_end = g->remote_end;
         return 0;
@@ -288,6 +291,7 @@ struct vsource *ctf_open(const char *path, char *err, size_t errlen)
     }
     c->s = s;
     s->impl = c;
+    s->meta.version = HTRACE_VERSION; /* until a hakmem:geometry says otherwise */
     s->next = next_event;
     s->close = close_ctf;
     if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, &c->p_ctf) != BT_PLUGIN_FIND_STATUS_OK ||
@@ -357,6 +361,11 @@ struct vsource *ctf_open(const char *path, char *err, size_t errlen)
         goto bad_noparams;
     }
     c->have_back = r > 0;
+    if (s->meta.version > HTRACE_VERSION) {
+        snprintf(err, errlen, "trace of event schema version %u; this viewer reads %u to %u", s->meta.version,
+                 HTRACE_VERSION_MIN, HTRACE_VERSION);
+        goto bad_noparams;
+    }
     return s;
 bad:
     bt_value_put_ref(params);

@@ -353,8 +353,9 @@ struct vsource *htrace_open_fd(int fd, const char *path, char *err, size_t errle
         fail(err, errlen, "bad magic: not a hakmem .htrace dump");
         goto bad;
     }
-    if (hd.version != HTRACE_VERSION) {
-        fail(err, errlen, "unsupported .htrace version %u (this viewer reads %u)", hd.version, HTRACE_VERSION);
+    if (hd.version < HTRACE_VERSION_MIN || hd.version > HTRACE_VERSION) {
+        fail(err, errlen, "unsupported .htrace version %u (this viewer reads %u to %u)", hd.version, HTRACE_VERSION_MIN,
+             HTRACE_VERSION);
         goto bad;
     }
     if (hd.header_size < sizeof hd || hd.header_size > h->fsize) {

@@ -337,49 +337,57 @@ static void check_link_value(struct replay *r, const struct hak_event *ev, const
                (unsigned long long)v, w.off, (unsigned long long)(v - w.off));
         set_block(r, wb->s, wb->idx);
         values(r, v - w.off, v);
-    } else if (l == LOC_OK && ev->op == HAK_EV_next_write) {
+    } else if (l == LOC_OK && (ev->op == HAK_EV_next_write || ev->op == HAK_EV_tls_push)) {
         struct vblock *t = slab_block(&r->sh, w.s, w.idx, 1);
         if (t) t->ref_seq = ev->seq;
     }
 }
 
-static void on_next_write(struct replay *r, const struct hak_event *ev)
+/* A link written (next_write, or a tls_push that carries it): the block it went into, or
+ * NULL when there is nothing more to do (the replay stopped, or the write was late). */
+static struct vblock *link_write(struct replay *r, const struct hak_event *ev, struct where *w)
 {
-    struct where w;
-    struct vblock *b = link_block(r, ev, &w);
-    if (!b) return;
+    struct vblock *b = link_block(r, ev, w);
+    if (!b) return NULL;
     if (b->await && b->state != B_FREED && ev->site == VS_remote_push) {
         /* A remote free records its link write after its compare-and-swap: the owner may
          * have collected the block in between. This is that write, recorded late; the
          * link the shadow holds since is the newer one. */
         b->last_seq = ev->seq;
-        return;
+        return NULL;
     }
     if (b->state == B_ALLOCATED) {
         report(r, VK_freelist_corrupt, ev, 0, "transition", "link written into a block allocated since seq %llu",
                (unsigned long long)b->state_seq);
-        set_block(r, w.s, w.idx);
-        return;
+        set_block(r, w->s, w->idx);
+        return NULL;
     }
     if (b->state == B_UNCARVED) {
         report(r, VK_freelist_corrupt, ev, 0, "transition", "link written into a block never carved");
-        set_block(r, w.s, w.idx);
-        return;
+        set_block(r, w->s, w->idx);
+        return NULL;
     }
     if (ev->value == r->m->remote_end && (b->state == B_TLS || b->state == B_SLABFREE)) {
         report(r, VK_sentinel_leak, ev, 0, "sentinel", "the remote end marker written into a block %s",
                bstate_name(b->state));
-        set_block(r, w.s, w.idx);
-        return;
+        set_block(r, w->s, w->idx);
+        return NULL;
     }
-    check_link_value(r, ev, &w);
-    if (r->stopped) return;
+    check_link_value(r, ev, w);
+    if (r->stopped) return NULL;
     /* check_link_value may have added a block to this slab's table, moving b */
-    if (!(b = slab_block(&r->sh, w.s, w.idx, 1))) return;
+    if (!(b = slab_block(&r->sh, w->s, w->idx, 1))) return NULL;
     b->link = ev->value;
     b->link_seq = ev->seq;
     b->flags = (uint8_t)((b->flags | BF_LINK_KNOWN) & ~BF_LINK_LEARNED);
     b->last_seq = ev->seq;
+    return b;
+}
+
+static void on_next_write(struct replay *r, const struct hak_event *ev)
+{
+    struct where w;
+    link_write(r, ev, &w);
 }
 
 static void outside_write(struct replay *r, const struct where *w, const struct vblock *b)
@@ -397,17 +405,18 @@ static void outside_write(struct replay *r, const struct where *w, const struct 
     }
 }
 
-static void on_next_read(struct replay *r, const struct hak_event *ev)
+/* A link read (next_read, or a tls_pop that carries it): the block it came from, or NULL
+ * when the replay stopped. */
+static struct vblock *link_read(struct replay *r, const struct hak_event *ev, struct where *w)
 {
-    struct where w;
-    struct vblock *b = link_block(r, ev, &w);
-    if (!b) return;
+    struct vblock *b = link_block(r, ev, w);
+    if (!b) return NULL;
     if (b->state == B_ALLOCATED || b->state == B_POPPED || b->state == B_UNCARVED) {
         report(r, VK_freelist_corrupt, ev, misplaced_culprit(b), "transition",
                "a free list reached a block that is %s (since seq %llu)", bstate_name(b->state),
                (unsigned long long)b->state_seq);
-        set_block(r, w.s, w.idx);
-        return;
+        set_block(r, w->s, w->idx);
+        return NULL;
     }
     if ((b->flags & BF_LINK_KNOWN) && ev->value != b->link) {
         /* A remote free may record its link a moment after the owner read it: a block
@@ -419,33 +428,44 @@ static void on_next_read(struct replay *r, const struct hak_event *ev)
             report(r, VK_use_after_free_write, ev, 0, "link_readback",
                    "link read back as 0x%llx, but the last link written (seq %llu) was 0x%llx: the program wrote the free block",
                    (unsigned long long)ev->value, (unsigned long long)b->link_seq, (unsigned long long)b->link);
-            set_block(r, w.s, w.idx);
+            set_block(r, w->s, w->idx);
             values(r, b->link, ev->value);
-            outside_write(r, &w, b);
-            return;
+            outside_write(r, w, b);
+            return NULL;
         }
     }
     if (ev->value == r->m->remote_end && (b->state == B_TLS || b->state == B_SLABFREE)) {
         report(r, VK_sentinel_leak, ev, later(b->link_seq, b->state_seq), "sentinel",
                "the remote end marker read from a block %s", bstate_name(b->state));
-        set_block(r, w.s, w.idx);
-        return;
+        set_block(r, w->s, w->idx);
+        return NULL;
     }
-    check_link_value(r, ev, &w);
-    if (r->stopped) return;
+    check_link_value(r, ev, w);
+    if (r->stopped) return NULL;
+    /* check_link_value may have added a block to this slab's table, moving b */
+    if (!(b = slab_block(&r->sh, w->s, w->idx, 1))) return NULL;
     if (!(b->flags & BF_LINK_KNOWN)) {
         b->link = ev->value;
         b->link_seq = ev->seq;
         b->flags |= BF_LINK_KNOWN | BF_LINK_LEARNED;
     }
     b->last_seq = ev->seq;
-    pend_add(thread_of(r, ev->tid), ev->base);
+    return b;
 }
 
+static void on_next_read(struct replay *r, const struct hak_event *ev)
+{
+    struct where w;
+    if (link_read(r, ev, &w)) pend_add(thread_of(r, ev->tid), ev->base);
+}
+
+/* From version 2 a tls_push carries the link it wrote (ptr = the link slot): the write is
+ * judged first, as a next_write before it would be. */
 static void on_tls_push(struct replay *r, const struct hak_event *ev)
 {
     struct where w;
-    struct vblock *b = block_at(r, ev, ev->ptr, "ptr", VK_next_misaligned, &w);
+    struct vblock *b = HTRACE_TLS_LINKS(r->m->version) ? link_write(r, ev, &w)
+                                                       : block_at(r, ev, ev->ptr, "ptr", VK_next_misaligned, &w);
     if (!b) return;
     switch (b->state) {
     case B_FREED:
@@ -477,11 +497,14 @@ static void on_tls_push(struct replay *r, const struct hak_event *ev)
     b->last_seq = ev->seq;
 }
 
+/* From version 2 a tls_pop carries the link it read (ptr = the link slot): the read is
+ * judged first, as a next_read before it would be. */
 static void on_tls_pop(struct replay *r, const struct hak_event *ev)
 {
     struct where w;
     struct vthread *t = thread_of(r, ev->tid);
-    struct vblock *b = block_at(r, ev, ev->ptr, "ptr", VK_next_misaligned, &w);
+    struct vblock *b = HTRACE_TLS_LINKS(r->m->version) ? link_read(r, ev, &w)
+                                                       : block_at(r, ev, ev->ptr, "ptr", VK_next_misaligned, &w);
     pend_clear(t);
     if (!b) return;
     if (b->state == B_TLS && b->tid != ev->tid) {

@@ -37,15 +37,15 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     /* level 2 keeps the tail after n for its sentinel; below, the program may use the block */
     hak_shadow_alloc(user, HAK_HEADERS(lv) ? n : hak_layout[c].size, lv);
     if (HAK_RINGS(lv)) {
-        /* next_read, tls_pop, header_write (level 2, unless the fault left it out), alloc */
+        /* tls_pop (with the link read), header_write (level 2, unless the fault left it
+         * out), alloc */
         struct hak_ev_arg ev[] = {
-            {HAK_EV_next_read, site, hak_next_slot(base, lv), base, (uintptr_t)next, 0},
-            {HAK_EV_tls_pop, site, base, base, (uintptr_t)next, b->count},
+            {HAK_EV_tls_pop, site, hak_next_slot(base, lv), base, (uintptr_t)next, b->count},
             {HAK_EV_header_write, HAK_SITE_front_malloc, base, base, HAK_HDR_LIVE, n},
             {HAK_EV_alloc, site, user, base, hak_layout[c].size, n},
         };
-        if (!HAK_HEADERS(lv) || hak_unlikely(no_header)) ev[2] = ev[3];
-        hak_ev_record_n(c, HAK_HEADERS(lv) && !no_header ? 4 : 3, ev);
+        if (!HAK_HEADERS(lv) || hak_unlikely(no_header)) ev[1] = ev[2];
+        hak_ev_record_n(c, HAK_HEADERS(lv) && !no_header ? 3 : 2, ev);
     }
     if (no_header) HAK_FAULT_FIRED(missing_header);
     if (twice) HAK_FAULT_FIRED(double_convert);
@@ -55,34 +55,39 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     return user;
 }
 
-/* A block goes on the thread's bin of class c. */
-HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigned site, int lv)
+/* A block goes on the thread's bin of class c. fev: the event of the free that brings it,
+ * when the caller has not recorded it yet (the two go in one batch), else NULL. */
+HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigned site, const struct hak_ev_arg *fev,
+                             int lv)
 {
     struct hak_bin *b = &h->bins[c];
     void *old = b->head;
     bool as_base = HAK_FAULT(user_as_base, c, base);
     if (as_base) base = (char *)base + HAK_HEADER_SIZE;
+    bool bad_slot;
+    void *slot = hak_next_slot_w(base, c, &bad_slot, lv);
     /* level 2: what goes on a list is the BASE of a block just freed, whoever converted it */
-    if (HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE))) {
-        if (HAK_RINGS(lv)) hak_ev_record(HAK_EV_tls_push, site, c, base, base, (uintptr_t)old, b->count);
-        if (as_base) HAK_FAULT_FIRED(user_as_base);
+    bool not_base = HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE));
+    if (!not_base) {
+        b->head = base;
+        b->count++;
+    }
+    if (HAK_RINGS(lv)) {
+        /* the free, then tls_push (with the link written) */
+        struct hak_ev_arg ev[] = {
+            fev ? *fev : (struct hak_ev_arg){0},
+            {HAK_EV_tls_push, site, slot, base, (uintptr_t)old, b->count},
+        };
+        if (fev) hak_ev_record_n(c, 2, ev);
+        else hak_ev_record_n(c, 1, &ev[1]);
+    }
+    if (bad_slot) HAK_FAULT_FIRED(next_offset);
+    if (as_base) HAK_FAULT_FIRED(user_as_base);
+    if (hak_unlikely(not_base)) {
         hak_violation_block(HAK_KIND_user_base_mismatch, site, base, NULL, NULL, HAK_BLOCK_FREE, hak_state_holder(*hak_state_at(base)),
                             "state at the pointer pushed as a BASE (expected a free block's start)");
         return;
     }
-    bool bad_slot;
-    void *slot = hak_next_slot_w(base, c, &bad_slot, lv);
-    b->head = base;
-    b->count++;
-    if (HAK_RINGS(lv)) {
-        const struct hak_ev_arg ev[] = {
-            {HAK_EV_next_write, site, slot, base, (uintptr_t)old, 0},
-            {HAK_EV_tls_push, site, base, base, (uintptr_t)old, b->count},
-        };
-        hak_ev_record_n(c, 2, ev);
-    }
-    if (bad_slot) HAK_FAULT_FIRED_EARLIER(next_offset, 1);
-    if (as_base) HAK_FAULT_FIRED(user_as_base);
     hak_next_store(slot, base, old, site, lv);
     if (hak_unlikely(b->count > b->limit)) hak_heap_overflow(c);
 }
@@ -139,10 +144,16 @@ HAK_INLINE bool hak_front_free(void *p, const int lv, uintptr_t lim, unsigned *r
             if (!HAK_CHECKS(lv) || hak_likely(!(a & ((1u << HAK_GRANULE_SHIFT) - 1)))) {
                 void *base = hak_base_of(p, lv);
                 unsigned c = (unsigned)(w >> 32) & 0xff;
-                HAK_EV(lv, free, front_free, c, p, base, 0, 0);
-                if (hak_chk_in(p, s, base, c, HAK_FREE_OWNER, HAK_SITE_front_free, lv)) {
-                    if (HAK_QUARANTINE(lv)) hak_quarantine_put(h, base, c, lv);
-                    else hak_bin_push(h, c, base, HAK_SITE_front_free, lv);
+                /* the free is recorded with the push that follows it, or on its own
+                 * before any report of the check */
+                const struct hak_ev_arg fev = {HAK_EV_free, HAK_SITE_front_free, p, base, 0, 0};
+                if (hak_chk_in(p, s, base, c, HAK_FREE_OWNER, HAK_SITE_front_free, &fev, lv)) {
+                    if (!HAK_QUARANTINE(lv)) {
+                        hak_bin_push(h, c, base, HAK_SITE_front_free, &fev, lv);
+                    } else {
+                        if (HAK_RINGS(lv)) hak_ev_record_n(c, 1, &fev);
+                        hak_quarantine_put(h, base, c, lv);
+                    }
                 }
                 return true;
             }

@@ -64,7 +64,7 @@ void hak_free_route(struct hak_slab *s, void *base, int lv)
         if (HAK_CHECKS(lv))
             __atomic_store_n(hak_state_at(base), hak_state(s->cls, mine ? HAK_BLOCK_FREE : HAK_BLOCK_REMOTE), __ATOMIC_RELEASE);
         if (owner == h->tid) {
-            hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, lv);
+            hak_bin_push(h, s->cls, base, HAK_SITE_slow_free, NULL, lv);
             return;
         }
         if (owner != HAK_OWNER_ABANDONED) {
@@ -81,7 +81,7 @@ static void free_base(void *p, struct hak_slab *s, void *base, int lv)
     struct hak_heap *h = &hak_heap_tls;
     uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
     enum hak_free_by by = owner == h->tid || owner == HAK_OWNER_ABANDONED ? HAK_FREE_OWNER : HAK_FREE_REMOTE;
-    if (!hak_chk_in(p, s, base, s->cls, by, HAK_SITE_slow_free, lv)) return;
+    if (!hak_chk_in(p, s, base, s->cls, by, HAK_SITE_slow_free, NULL, lv)) return;
     if (HAK_QUARANTINE(lv)) {
         if (h->state != HAK_HEAP_ACTIVE) h = hak_heap_setup();
         hak_quarantine_put(h, base, s->cls, lv);

@@ -27,7 +27,9 @@ want(ev.get("alloc", 0) - ev.get("free", 0) == 0 or ev.get("alloc", 0) - ev.get(
 want(ev.get("tls_pop", 0) == ev.get("alloc", 0) - ev.get("large_map", 0), f"one tls_pop per small alloc ({ev.get('tls_pop')})")
 want(ev.get("tls_push", 0) + ev.get("remote_push", 0) == ev.get("free", 0) - ev.get("large_unmap", 0),
      f"one tls_push per small free ({ev.get('tls_push')})")
-want(ev.get("next_write", 0) >= ev.get("tls_push", 0), "every push wrote a link")
+# from version 2 a tls_push or tls_pop carries its link: ptr is the link slot, BASE+8 from
+# level 2 (docs/EVENTS.md)
+want(s["version"] == 2 and s["tls_slots"] == [8], f"every tls_push and tls_pop at its link slot, BASE+8 ({s['tls_slots']})")
 want(s["rings"] and s["rings"][0]["written"] == s["rings"][0]["count"], "the ring held everything")
 # a fast path numbers its events in one atomic add (hak_ev_record_n in trace/ring.h): a
 # batch that took more numbers than it wrote would leave gaps in a single-threaded trace

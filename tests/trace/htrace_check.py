@@ -23,9 +23,10 @@ def main(path):
         fail("shorter than the header")
     (magic, version, header_size, pid, level, event_size, reason, reason_arg, time_ns, seq_next,
      _) = HEADER.unpack_from(data, 0)
-    if magic != b"HAKTRACE" or version != 1 or event_size != EVENT.size:
+    if magic != b"HAKTRACE" or version not in (1, 2) or event_size != EVENT.size:
         fail(f"bad magic/version/event size: {magic!r} {version} {event_size}")
     off, sections, schema, rings, counts, seqs, ended = header_size, {}, {}, [], {}, set(), False
+    tls_slots = set()  # ptr - base of tls_push and tls_pop: the link slot's offset from version 2
     while off + SECTION.size <= len(data):
         typ, _, size = SECTION.unpack_from(data, off)
         off += SECTION.size
@@ -57,9 +58,11 @@ def main(path):
                 seqs.add(ev[0])
                 name = schema.get(ev[7], f"op{ev[7]}")
                 counts[name] = counts.get(name, 0) + 1
+                if name in ("tls_push", "tls_pop"):
+                    tls_slots.add(ev[1] - ev[2])
     if not ended:
         fail("no END section")
-    print(json.dumps({"pid": pid, "level": level, "reason": reason, "reason_arg": reason_arg,
+    print(json.dumps({"version": version, "pid": pid, "level": level, "tls_slots": sorted(tls_slots), "reason": reason, "reason_arg": reason_arg,
                       "seq_next": seq_next, "sections": {str(k): v for k, v in sections.items()},
                       "rings": rings, "events": counts, "max_seq": max(seqs) if seqs else 0,
                       "min_seq": min(seqs) if seqs else 0, "nseq": len(seqs)}))

@@ -70,9 +70,9 @@ int main(int argc, char **argv)
     geometry(&g, 3);
     printf("geometry superslab_size=0x%" PRIx64 " remote_end=0x%" PRIx64
            " superslab_header=%u block_header=%u page_size=%u nclasses=%u tiny_max=%u"
-           " pool_max=%u level=3\n",
+           " pool_max=%u level=3 version=%u\n",
            g.superslab_size, g.remote_end, g.superslab_header, g.block_header, g.page_size,
-           g.nclasses, g.tiny_max, g.pool_max);
+           g.nclasses, g.tiny_max, g.pool_max, HTRACE_VERSION);
     for (uint32_t c = 0; c < 2; c++) {
         struct htrace_class l = {.size = 16 + 16 * c, .stride = 32 + 16 * c, .user_off = 16,
                                  .next_off = 8, .kind = 1 + c, .slab_shift = 16 + 3 * c};

@@ -84,7 +84,8 @@ static void ctf_event(struct ctf_writer *w, unsigned cpu, const struct hak_event
     ctf_put(s, &e->site, 1);
 }
 
-static void ctf_geometry(struct ctf_writer *w, const struct htrace_geometry *g, uint32_t level, uint64_t ts)
+static void ctf_geometry(struct ctf_writer *w, const struct htrace_geometry *g, uint32_t level, uint32_t version,
+                         uint64_t ts)
 {
     struct ctf_stream *s = &w->s[0];
     ctf_begin_event(s, 0, CTF_ID_GEOMETRY, ts);
@@ -97,6 +98,7 @@ static void ctf_geometry(struct ctf_writer *w, const struct htrace_geometry *g, 
     ctf_put(s, &g->tiny_max, 4);
     ctf_put(s, &g->pool_max, 4);
     ctf_put(s, &level, 4);
+    ctf_put(s, &version, 4);
 }
 
 static void ctf_layout(struct ctf_writer *w, uint32_t cls, const struct htrace_class *c, uint64_t ts)
@@ -146,7 +148,7 @@ static int ctf_open_dir(struct ctf_writer *w, const char *dir, unsigned ncpus)
     fprintf(m, "event {\n\tname = \"hakmem:geometry\";\n\tid = %u;\n\tstream_id = 0;\n"
                "\tfields := struct {\n\t\tuint64_hex_t _superslab_size;\n\t\tuint64_hex_t _remote_end;\n"
                "\t\tuint32_t _superslab_header;\n\t\tuint32_t _block_header;\n\t\tuint32_t _page_size;\n"
-               "\t\tuint32_t _nclasses;\n\t\tuint32_t _tiny_max;\n\t\tuint32_t _pool_max;\n\t\tuint32_t _level;\n\t};\n};\n\n",
+               "\t\tuint32_t _nclasses;\n\t\tuint32_t _tiny_max;\n\t\tuint32_t _pool_max;\n\t\tuint32_t _level;\n\t\tuint32_t _version;\n\t};\n};\n\n",
             CTF_ID_GEOMETRY);
     fprintf(m, "event {\n\tname = \"hakmem:layout\";\n\tid = %u;\n\tstream_id = 0;\n"
                "\tfields := struct {\n\t\tuint32_t _class;\n\t\tuint32_t _size;\n\t\tuint32_t _stride;\n"

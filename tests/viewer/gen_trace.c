@@ -9,7 +9,8 @@
  * usage: gen_trace [options] -o OUT.htrace [--ctf DIR]
  *   --threads N --ops N --ring N --seed N --level L --remote PCT --live N
  *   --inject shifted|moved_link|double_free|sentinel|count|uaf_write|overflow|stride|user_base|canary
- *   --at N --after N --notice --cpus N --stacks --late N --race PCT --lttng LIBHAKMEM_LTTNG.so */
+ *   --at N --after N --notice --cpus N --stacks --late N --race PCT --lttng LIBHAKMEM_LTTNG.so
+ *   --format 1   the events of .htrace version 1 (tls_* with ptr = base, after a next_* each) */
 #include <dlfcn.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -163,6 +164,7 @@ static uint64_t seq = 1, ring_cap = 1u << 22;
 static int track_last;
 static struct ctf_writer ctf;
 static int use_ctf;
+static uint32_t format = HTRACE_VERSION; /* --format 1: the event shapes of version 1 */
 static uint64_t ctf_ts = 1000;
 static int crashed;
 /* --lttng LIB: every event also goes to the real tracepoint provider (libhakmem-lttng.so) */
@@ -225,9 +227,15 @@ static uint64_t emit(unsigned t, unsigned op, unsigned site, unsigned cls, uint6
     }
     if (track_last) {
         switch (op) {
+        case HAK_EV_remote_push: map_put(&last, ptr, e.seq); break;
         case HAK_EV_tls_push:
         case HAK_EV_tls_pop:
-        case HAK_EV_remote_push: map_put(&last, ptr, e.seq); break;
+            if (!HTRACE_TLS_LINKS(format)) {
+                map_put(&last, ptr, e.seq);
+                break;
+            }
+            /* ptr is the link slot */
+            __attribute__((fallthrough));
         case HAK_EV_alloc:
         case HAK_EV_free:
         case HAK_EV_next_write:
@@ -507,16 +515,20 @@ static uint64_t do_malloc(unsigned t, unsigned c, uint32_t req)
         stop("pop of a pointer in no slab faults");
         return 0;
     }
-    uint64_t link = read_link(t, S_front_malloc, c, b);
+    /* the pop carries the link it reads (ptr = the link slot); version 1 read it first */
+    uint64_t link = HTRACE_TLS_LINKS(format) ? map_get(&mem, slot(b)) : read_link(t, S_front_malloc, c, b);
+    uint64_t at = HTRACE_TLS_LINKS(format) ? slot(b) : b, base = HTRACE_TLS_LINKS(format) ? b : 0;
     if (link == REMOTE_END || (link && !slab_of(link) && !(inject && !strcmp(inject, "shifted")))) {
         /* the next pop would fault: the trace ends at this pop */
-        emit(t, HAK_EV_tls_pop, S_front_malloc, c, b, 0, link, T->count[c] - 1);
+        uint64_t q = emit(t, HAK_EV_tls_pop, S_front_malloc, c, at, base, link, T->count[c] - 1);
+        if (link == PROGRAM_BYTES && !truth_first_bad) truth_first_bad = q;
         stop("garbage list head");
         return 0;
     }
     T->head[c] = link;
     T->count[c]--;
-    emit(t, HAK_EV_tls_pop, S_front_malloc, c, b, 0, link, T->count[c]);
+    uint64_t pq = emit(t, HAK_EV_tls_pop, S_front_malloc, c, at, base, link, T->count[c]);
+    if (link == PROGRAM_BYTES && !truth_first_bad) truth_first_bad = pq;
     if (truth_block && b == truth_block && !strcmp(inject, "shifted") && notice) {
         /* level 2 checks the header on pop: the shifted pointer is noticed here */
         vio_ptr = b;
@@ -569,17 +581,20 @@ static uint64_t do_free(unsigned t, const struct live *l)
         int moved = inject && !injected && !strcmp(inject, "moved_link") && seq >= inject_at;
         if (shifted) p = l->user; /* crash #2: the USER pointer pushed as if it were BASE */
         uint64_t at = slot(p) + (moved ? 1 : 0); /* crash #1: the link one byte off its slot */
-        uint64_t q = emit(t, HAK_EV_next_write, S_front_free, c, at, p, old, 0);
+        uint64_t q = 0;
+        if (!HTRACE_TLS_LINKS(format)) q = emit(t, HAK_EV_next_write, S_front_free, c, at, p, old, 0);
         map_put(&mem, slot(p), moved ? (old << 8) | 0x41 : old);
+        T->head[c] = p;
+        T->count[c]++;
+        /* the push carries the link it writes (ptr = the link slot); version 1 wrote it first */
+        if (HTRACE_TLS_LINKS(format)) q = emit(t, HAK_EV_tls_push, S_front_free, c, at, p, old, T->count[c]);
+        else emit(t, HAK_EV_tls_push, S_front_free, c, p, 0, old, T->count[c]);
         if (shifted || moved) {
             injected = 1;
             truth_culprit = truth_first_bad = q;
             truth_kind = shifted ? "user_base_mismatch" : "next_misaligned";
             truth_block = p;
         }
-        T->head[c] = p;
-        T->count[c]++;
-        emit(t, HAK_EV_tls_push, S_front_free, c, p, 0, old, T->count[c]);
         if (T->count[c] > TC_LIMIT) drain(t, c, TC_LIMIT / 2);
     } else {
         uint64_t old = s->remote;
@@ -679,7 +694,7 @@ static int write_dump(const char *path, int with_stacks, uint64_t late)
 {
     FILE *f = fopen(path, "wb");
     if (!f) return -1;
-    struct htrace_header h = {.version = HTRACE_VERSION, .header_size = sizeof h, .pid = 4242, .level = level,
+    struct htrace_header h = {.version = format, .header_size = sizeof h, .pid = 4242, .level = level,
                               .event_size = sizeof(struct hak_event),
                               .reason = vio_kind ? HTRACE_REASON_VIOLATION : crashed ? HTRACE_REASON_SIGNAL : HTRACE_REASON_EXPLICIT,
                               .reason_arg = vio_kind ? vio_kind : crashed ? 11 : 0, .time_ns = 1700000000000000000ull,
@@ -799,7 +814,7 @@ int main(int argc, char **argv)
         {"after", required_argument, 0, 'A'},   {"notice", no_argument, 0, 'N'},      {"ctf", required_argument, 0, 'c'},
         {"cpus", required_argument, 0, 'C'},    {"stacks", no_argument, 0, 'S'},     {"late", required_argument, 0, 'T'},
         {"lttng", required_argument, 0, 'P'},   {"race", required_argument, 0, 'X'},
-        {0, 0, 0, 0}};
+        {"format", required_argument, 0, 'F'},  {0, 0, 0, 0}};
     const char *out = NULL, *ctf_dir = NULL, *lttng_lib = NULL;
     uint64_t nops = 20000, remote_pct = 25, target_live = 2000, late = 0;
     unsigned ncpus = 4;
@@ -825,14 +840,16 @@ int main(int argc, char **argv)
         case 'T': late = strtoull(optarg, NULL, 0); break;
         case 'P': lttng_lib = optarg; break;
         case 'X': race_pct = strtoull(optarg, NULL, 0); break;
+        case 'F': format = (uint32_t)strtoul(optarg, NULL, 0); break;
         default: fprintf(stderr, "usage: see the comment at the top of gen_trace.c\n"); return 2;
         }
     }
-    if ((!out && !ctf_dir) || !nthreads || nthreads > MAXT || !ring_cap || level > 4) {
+    if ((!out && !ctf_dir) || !nthreads || nthreads > MAXT || !ring_cap || level > 4 || format < HTRACE_VERSION_MIN ||
+        format > HTRACE_VERSION) {
         fprintf(stderr, "gen_trace: -o FILE or --ctf DIR, 1..%d threads, a ring of at least 1, level 0..4\n", MAXT);
         return 2;
     }
-    if (inject_at == UINT64_MAX) inject_at = nops * 3; /* in events: about the middle */
+    if (inject_at == UINT64_MAX) inject_at = nops * 5 / 4; /* in events (about 2.6 per op): about the middle */
     user_off = level >= 2 ? 16 : 0;
     next_off = level >= 2 ? 8 : 0;
     for (unsigned c = 0; c < NCLS; c++) stride_of[c] = sizes[c] + user_off;
@@ -871,7 +888,7 @@ int main(int argc, char **argv)
         struct htrace_geometry g = {.superslab_size = SS_SIZE, .remote_end = REMOTE_END, .superslab_header = SS_HEADER,
                                     .block_header = user_off, .page_size = 4096, .nclasses = NCLS, .tiny_max = 1024,
                                     .pool_max = 131072};
-        ctf_geometry(&ctf, &g, level, 1);
+        ctf_geometry(&ctf, &g, level, format, 1);
         for (unsigned c = 0; c < NCLS; c++) {
             struct htrace_class cl = {.size = sizes[c], .stride = stride_of[c], .user_off = user_off, .next_off = next_off,
                                       .kind = 1, .slab_shift = SLAB_SHIFT};

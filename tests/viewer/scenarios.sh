@@ -67,7 +67,7 @@ check canary 4
 # the off-by-16 push is named long before the allocator noticed it
 n=$(jget "$T/shifted.json" 'd["finding"]["noticed"]["seq"]'); c=$(jget "$T/shifted.json" 'd["finding"]["culprit"]["seq"]')
 [ -n "$n" ] && [ "$n" -gt "$c" ] && ok "shifted: noticed at $n, culprit $c before it" || bad "shifted: noticed '$n' culprit '$c'"
-[ "$(jget "$T/shifted.json" 'd["finding"]["culprit"]["op"]')" = next_write ] && ok "shifted: culprit is the link write of the push" ||
+[ "$(jget "$T/shifted.json" 'd["finding"]["culprit"]["op"]')" = tls_push ] && ok "shifted: culprit is the push that wrote the link" ||
     bad "shifted: culprit op $(jget "$T/shifted.json" 'd["finding"]["culprit"]["op"]')"
 # the count culprit comes before the drain that shows it
 c=$(jget "$T/count.json" 'd["finding"]["culprit"]["op"]')
@@ -96,4 +96,18 @@ grep -q "do_free+0x4 (gen_trace)" "$T/canary.txt" && ok "canary: text report sho
 "$VIEW" replay --json --history 0 --no-symbols "$T/sentinel.htrace" >"$T/s0.json"
 [ "$(jget "$T/s0.json" 'd["finding"]["culprit"]["seq"]')" = "$(truth "$T/sentinel.truth" culprit)" ] &&
     ok "sentinel: same culprit with --history 0 --no-symbols" || bad "sentinel: --history 0"
+# dumps of version 1 (tls_* with ptr = base, each after a next_* event of its own) replay
+# as they did: clean, and the same corruptions found at the same culprits
+for lv in 0 3; do
+    f=$T/v1-clean-$lv.htrace
+    "$GEN" -o "$f" --format 1 --level $lv --seed 2 --threads 5 --ops 30000 --live 300 >/dev/null
+    "$VIEW" replay --json "$f" >"$T/out.json"; rc=$?
+    if [ $rc -eq 0 ] && [ "$(jget "$T/out.json" 'd["status"]')" = clean ]; then ok "version 1, clean level $lv"
+    else bad "version 1, clean level $lv: exit $rc"; head -c 2000 "$T/out.json"; fi
+done
+check shifted 2 --notice --format 1
+[ "$(jget "$T/shifted.json" 'd["finding"]["culprit"]["op"]')" = next_write ] && ok "version 1 shifted: culprit is the push's next_write" ||
+    bad "version 1 shifted: culprit op $(jget "$T/shifted.json" 'd["finding"]["culprit"]["op"]')"
+check moved_link 0 --notice --format 1
+check uaf_write 3 --format 1
 finish

@@ -54,6 +54,7 @@ LTTNG_UST_TRACEPOINT_EVENT(hakmem, geometry,
         lttng_ust_field_integer(uint32_t, tiny_max, g->tiny_max)
         lttng_ust_field_integer(uint32_t, pool_max, g->pool_max)
         lttng_ust_field_integer(uint32_t, level, lv)
+        lttng_ust_field_integer(uint32_t, version, HTRACE_VERSION)
     )
 )
 
