@@ -274,7 +274,7 @@ bool hak_report_dump(int fd, unsigned reason, uint64_t reason_arg, const struct 
 {
     if (!hak_trace_on()) return false;
     if (hak_trace_dump_write(reason, reason_arg, v, NULL, path, n) != 0) {
-        hak_dprintf(fd, "hakmem: trace dump could not be written (errno %d)\n", errno);
+        hak_dprintf(fd, "hakmem: trace dump could not be written to %s (errno %d)\n", path, errno);
         return false;
     }
     hak_dprintf(fd, "hakmem: trace dump written to %s\n", path);

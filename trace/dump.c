@@ -6,6 +6,7 @@
 #include "hakmem.h"
 
 #if HAK_LEVEL_MAX >= 1
+#include <errno.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -279,7 +280,13 @@ int hak_trace_dump_write(unsigned reason, uint64_t reason_arg, const struct hak_
     hak_fmt(dflt, sizeof dflt, "hakmem-%d.htrace", (int)getpid());
     const char *path = explicit_path ? explicit_path : hak_env.trace_dump ? hak_env.trace_dump : dflt;
     struct out o = {.fd = hak_create_file(path, dflt, path_out, path_size)};
-    if (o.fd < 0) return -1;
+    if (o.fd < 0) {
+        /* the caller's message names what could not be created */
+        int e = errno;
+        if (path_out && path_size) hak_fmt(path_out, path_size, "%s", path);
+        errno = e;
+        return -1;
+    }
 
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -72,6 +72,8 @@ int hak_create_file(const char *path, const char *dir_name, char *final, size_t 
         errno = ENAMETOOLONG;
         return -1;
     }
+    /* "dir/" names a directory: made if it is not there yet (one level, like mkdir) */
+    if (dir_name && name[len - 1] == '/' && stat(path, &st) != 0 && errno == ENOENT) (void)mkdir(path, 0700);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!dir_name) {
             errno = EISDIR;

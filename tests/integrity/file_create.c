@@ -90,6 +90,14 @@ int main(void)
     fd = create("dumps/", "hakmem-7.htrace", final);
     CHECK(fd >= 0 && !strcmp(final, "dumps/hakmem-7.1.htrace"), "dir/: %s", final);
     close(fd);
+    /* "dir/" that does not exist yet is made (one level), "a/b/" without a is not */
+    fd = create("new/", "hakmem-7.htrace", final);
+    CHECK(fd >= 0 && !strcmp(final, "new/hakmem-7.htrace"), "new/: %s", final);
+    close(fd);
+    CHECK(stat("new", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700, "new/ made 0700");
+    errno = 0;
+    CHECK(create("none/deeper/", "hakmem-7.htrace", final) < 0 && errno == ENOENT, "none/deeper/: errno %d", errno);
+    CHECK(create("plain", NULL, final) >= 0 && create("plain/", "x", final) < 0, "plain/ over a file");
     CHECK(symlink("dumps", "dumplink") == 0, "symlink");
     fd = create("dumplink", "hakmem-7.htrace", final);
     CHECK(fd >= 0 && !strcmp(final, "dumplink/hakmem-7.2.htrace"), "a link to a directory is a directory: %s", final);
