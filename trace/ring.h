@@ -81,12 +81,16 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
  * (and hands them to LTTng when it is loaded). A fast path records all its events in one
  * call, at its end: one atomic add for their sequence numbers and one update of the
  * ring's count, the ring's state loaded once (k and the arguments are constants and
- * locals there, so the loop unrolls into plain stores). Numbers taken at the end of a
- * call keep the order true: they come after everything the call depended on, and what
- * the call did becomes visible to other threads only when it returns. An event that
- * another thread may depend on at once (a remote push, a report) is recorded when it
- * happens, on its own. A dump sees a batch whole or not at all: the count moves once,
- * after the events are written. */
+ * locals there, so the loop unrolls into plain stores; an array passed on to a call
+ * would have to be built in memory, hence one call per event on the ringless way).
+ * Numbers taken at the end of a call keep the order true: they come after everything the
+ * call depended on, and no other thread may use what the call did before it returns (one
+ * that does races with it: a program freeing one block from two threads at once, whose
+ * frees may then be numbered either way). An event that another thread may depend on at
+ * once (a remote push, a report) is recorded when it happens, on its own. A report comes
+ * after the events of the call that led to it: a check that fails records them first
+ * (hak_chk_in). A dump sees a batch whole or not at all: the count moves once, after the
+ * events are written. */
 HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_arg *a)
 {
     struct hak_ring *r = hak_ring_tls;
