@@ -206,9 +206,9 @@ static void put_ring(struct out *o, struct hak_ring *r)
     memcpy(copy, &r->ev[first], n1 * sizeof(struct hak_event));
     memcpy(copy + n1, &r->ev[0], (count - n1) * sizeof(struct hak_event));
     uint64_t w2 = __atomic_load_n(&r->written, __ATOMIC_ACQUIRE);
-    /* entries of index below w2 - cap were (or were being) overwritten; one more for the
-     * entry in flight */
-    uint64_t lost = w2 + 1 > cap ? w2 + 1 - cap : 0, oldest = w1 - count, drop = lost > oldest ? lost - oldest : 0;
+    /* entries of index below w2 - cap were (or were being) overwritten; and those of the
+     * batch in flight, which moves `written` once, after its entries */
+    uint64_t lost = w2 + HAK_EV_BATCH_MAX > cap ? w2 + HAK_EV_BATCH_MAX - cap : 0, oldest = w1 - count, drop = lost > oldest ? lost - oldest : 0;
     if (drop > count) drop = count;
     struct htrace_ring h = {.tid = r->tid, .flags = r->flags, .capacity = cap, .written = w1, .count = count - drop};
     uint64_t at = begin_section(o, HTRACE_SEC_RING);

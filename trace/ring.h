@@ -91,8 +91,11 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
  * after the events of the call that led to it: a check that fails records them first
  * (hak_chk_in). A dump sees a batch whole or not at all: the count moves once, after the
  * events are written. */
+#define HAK_EV_BATCH_MAX 3 /* the largest batch: a dump drops as many of a full ring's oldest entries */
+void hak_ev_batch_too_big(void) __attribute__((error("a batch of events larger than HAK_EV_BATCH_MAX")));
 HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_arg *a)
 {
+    if (__builtin_constant_p(k) && k > HAK_EV_BATCH_MAX) hak_ev_batch_too_big();
     struct hak_ring *r = hak_ring_tls;
     if (hak_unlikely(!r)) {
         /* with LTTng alone, most events are off in most sessions: tested here, not in a

@@ -37,3 +37,21 @@ want(s["min_seq"] == 1 and s["max_seq"] - s["min_seq"] + 1 == s["nseq"],
      f"sequence numbers 1..{s['max_seq']} without a gap ({s['nseq']} events)")
 sys.exit(0 if ok else 1)
 PY
+[ $? -eq 0 ] || exit 1
+
+# The same with a ring of 1024 events, which wraps about 160 times: the dump holds the last
+# 1024 events, consecutive (a batch that wraps writes its events at both ends of the ring)
+DUMP=$TEST_TMPDIR/small.htrace HAKMEM_INTEGRITY_LEVEL=3 HAKMEM_TRACE_RING=1024 LD_PRELOAD=$HAKMEM_LIB \
+    "$prog" count $n >"$TEST_TMPDIR/out" 2>&1 || { cat "$TEST_TMPDIR/out"; exit 1; }
+python3 "$check" "$TEST_TMPDIR/small.htrace" >"$TEST_TMPDIR/small.json" || exit 1
+python3 - "$TEST_TMPDIR/small.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); r = s["rings"][0]
+# (the dump leaves out the 3 oldest entries of a full ring, HAK_EV_BATCH_MAX: the writer
+# may be overwriting them)
+ok = (r["count"] == 1021 and r["written"] > 100 * 1024 and s["nseq"] == r["count"] and
+      s["max_seq"] - s["min_seq"] + 1 == r["count"] and s["max_seq"] == s["seq_next"] - 1)
+print(("ok   " if ok else "FAIL ") + f"a wrapped ring of 1024 ({r['written']} written) holds {r['count']} events, "
+      f"seqs {s['min_seq']}..{s['max_seq']} without a gap ({s['nseq']} distinct; next {s['seq_next']})")
+sys.exit(0 if ok else 1)
+PY
