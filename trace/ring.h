@@ -108,7 +108,7 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
     }
     uint64_t seq = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
-    if (hak_likely(i0 + k <= r->room)) {
+    if (hak_likely(i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED))) {
         /* the batch does not wrap and LTTng is not loaded: its entries are at constant
          * offsets, and one compare covers both */
         struct hak_event *e = &r->ev[i0];

@@ -63,7 +63,7 @@ HAK_INLINE void *hak_chk_link(void *v, const void *base, unsigned c, unsigned si
 
 /* The link of a block that hak_chk_pop just validated: read as is (the link itself is
  * checked when it is popped in turn, the remote end marker included). Not recorded here:
- * the caller records it as next_read with the rest of its fast path (hak_bin_pop). */
+ * the pop's tls_pop carries it (hak_bin_pop). */
 HAK_INLINE void *hak_next_pop(const void *base, int lv)
 {
     void *next, *slot = hak_next_slot(base, lv);
