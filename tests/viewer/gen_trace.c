@@ -846,7 +846,8 @@ int main(int argc, char **argv)
     }
     if ((!out && !ctf_dir) || !nthreads || nthreads > MAXT || !ring_cap || level > 4 || format < HTRACE_VERSION_MIN ||
         format > HTRACE_VERSION) {
-        fprintf(stderr, "gen_trace: -o FILE or --ctf DIR, 1..%d threads, a ring of at least 1, level 0..4\n", MAXT);
+        fprintf(stderr, "gen_trace: -o FILE or --ctf DIR, 1..%d threads, a ring of at least 1, level 0..4, format %d..%d\n",
+                MAXT, HTRACE_VERSION_MIN, HTRACE_VERSION);
         return 2;
     }
     if (inject_at == UINT64_MAX) inject_at = nops * 5 / 4; /* in events (about 2.6 per op): about the middle */
