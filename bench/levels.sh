@@ -5,6 +5,8 @@
 #                     4 also keeps stacks and a quarantine)
 #   hakmem-lN         libhakmem-lN.so, the level fixed at compile time
 #   hakmem-rt2-rings  level 2 with HAKMEM_TRACE=1: the cost of the rings alone
+#   hakmem-rt2-rings1k  the same with 1024-event rings, which stay in the caches (only when
+#                     CONFIGS names it: how much of the rings' cost is their memory)
 #   glibc             no preload
 #   glibc-asan        the same benchmark compiled with -fsanitize=address (ASan's own
 #                     allocator with its default quarantine)
@@ -12,7 +14,9 @@
 # Prints a markdown table: median Mops/s, and the ratios to level 0 and to glibc, each the
 # median of the ratios within a round (the load of a shared machine drifts between
 # rounds more than between two runs of one round).
-# Settings: ROUNDS (5), ITERS (4000000), MEMCHECK_ITERS (300000), BUILD (build).
+# Settings: ROUNDS (5), ITERS (4000000), MEMCHECK_ITERS (300000), BUILD (build),
+# CONFIGS (the configurations to run, by the names above; hakmem-rt0 and glibc are always
+# run, for the ratios).
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH_DIR/.." && pwd)
@@ -30,11 +34,14 @@ fi
 
 configs=(hakmem-rt0 hakmem-rt1 hakmem-l1 hakmem-rt2 hakmem-l2 hakmem-rt2-rings hakmem-rt3 hakmem-rt4 glibc glibc-asan)
 command -v valgrind >/dev/null && configs+=(memcheck)
+[ -n "${CONFIGS:-}" ] && read -r -a configs <<<"$CONFIGS"
+for need in glibc hakmem-rt0; do [[ " ${configs[*]} " == *" $need "* ]] || configs=("$need" "${configs[@]}"); done
 
 run() { # config -> ops/s
     local c=$1 out
     case $c in
     hakmem-rt2-rings) out=$(HAKMEM_INTEGRITY_LEVEL=2 HAKMEM_TRACE=1 LD_PRELOAD=$lib "$bin" "$ITERS" 8192 42) ;;
+    hakmem-rt2-rings1k) out=$(HAKMEM_INTEGRITY_LEVEL=2 HAKMEM_TRACE=1 HAKMEM_TRACE_RING=1024 LD_PRELOAD=$lib "$bin" "$ITERS" 8192 42) ;;
     hakmem-rt*) out=$(HAKMEM_INTEGRITY_LEVEL=${c#hakmem-rt} LD_PRELOAD=$lib "$bin" "$ITERS" 8192 42) ;;
     hakmem-l*) out=$(LD_PRELOAD=$BUILD/lib/libhakmem-${c#hakmem-}.so "$bin" "$ITERS" 8192 42) ;;
     glibc) out=$("$bin" "$ITERS" 8192 42) ;;

@@ -94,6 +94,13 @@ HAK_INLINE void hak_chk_out(void *base, unsigned c, size_t n, bool header, int l
     if (HAK_STACKS(lv)) hak_note_stack(base, 0);
 }
 
+/* A check of hak_chk_in failed: the free's event goes before the report, when the caller
+ * left it to the check (fev). */
+HAK_INLINE void hak_chk_in_failed(const struct hak_ev_arg *fev, unsigned c, int lv)
+{
+    if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
+}
+
 /* The program gives back p: block base of slab s, of class c (the caller checked that
  * base is 8-byte aligned). Level 1: its state must be live (else a double free, or p is not a block's
  * pointer: its granule is interior); the owner marks it free, another thread marks it
@@ -113,7 +120,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
         struct hak_block_header *h = base;
         hak_shadow_open(base, hak_layout[c].stride, lv);
         if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
-            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
+            hak_chk_in_failed(fev, c, lv);
             if (h->magic == HAK_HDR_LIVE && h->cls == c)
                 hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
                                     "canary right before the block");
@@ -123,13 +130,13 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
         }
         char *user = (char *)base + HAK_HEADER_SIZE;
         if (hak_unlikely((char *)p != user + h->align_off)) {
-            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
+            hak_chk_in_failed(fev, c, lv);
             hak_violation_block(HAK_KIND_interior_free, site, p, base, s, (uintptr_t)(user + h->align_off),
                                 (uintptr_t)p, "pointer (expected the block's, found)");
             return false;
         }
         if (hak_unlikely(!hak_tail_intact(user, h->size, hak_layout[c].size))) {
-            if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
+            hak_chk_in_failed(fev, c, lv);
             hak_bad_tail(base, s, site);
             return false;
         }
@@ -149,7 +156,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
     if (HAK_SHADOW(lv)) hak_shadow_free(p, hak_layout[c].stride - (size_t)((char *)p - (char *)base), lv);
     return true;
 not_live:
-    if (HAK_RINGS(lv) && fev) hak_ev_record_n(c, 1, fev);
+    hak_chk_in_failed(fev, c, lv);
     if (*st == HAK_BLOCK_INTERIOR) hak_report_bad_pointer(p, HAK_KIND_interior_free, site);
     else hak_violation_block(HAK_KIND_double_free, site, p, base, s, HAK_BLOCK_LIVE, hak_state_holder(*st), "block state (1 live)");
     return false;
