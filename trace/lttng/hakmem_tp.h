@@ -21,19 +21,57 @@
 #include "trace/event.h"
 #include "trace/htrace_format.h"
 
-/* Pointers are shown in hex; seq, tid, class, size and site in decimal. */
+/* The fields of every hakmem:NAME event, in order: type, name, value, and how babeltrace2
+ * shows it (pointers in hex; seq, tid, class, size and site in decimal). */
+#define HAK_LTTNG_EVENT_FIELDS(X) \
+    X(uint64_t, seq, ev->seq, dec) \
+    X(uint32_t, tid, ev->tid, dec) \
+    X(uint16_t, class, ev->cls, dec) \
+    X(uint64_t, ptr, ev->ptr, hex) \
+    X(uint64_t, base, ev->base, hex) \
+    X(uint64_t, value, ev->value, hex) \
+    X(uint64_t, size, ev->size, dec) \
+    X(uint8_t, site, ev->site, dec)
+
+#define HAK_LTTNG_FIELD_dec(type, name, src) lttng_ust_field_integer(type, name, src)
+#define HAK_LTTNG_FIELD_hex(type, name, src) lttng_ust_field_integer_hex(type, name, src)
+#define HAK_LTTNG_FIELD(type, name, src, fmt) HAK_LTTNG_FIELD_##fmt(type, name, src)
+
+#if !defined(HAK_LTTNG_PAYLOAD_DEFINED) && !defined(LTTNG_UST_RING_BUFFER_NATURAL_ALIGN)
+#define HAK_LTTNG_PAYLOAD_DEFINED
+/* Where lttng-ust packs the ring buffer (architectures with efficient unaligned access,
+ * lttng/ust-tracer.h: part of its ABI with providers), an event's payload is its fields
+ * back to back, which is this struct. */
+#define HAK_LTTNG_MEMBER(type, name, src, fmt) type name;
+#define HAK_LTTNG_INIT(type, name, src, fmt) .name = (src),
+struct hak_lttng_payload {
+    HAK_LTTNG_EVENT_FIELDS(HAK_LTTNG_MEMBER)
+} __attribute__((packed));
+_Static_assert(sizeof(struct hak_lttng_payload) == 47, "the fields' sizes, back to back");
+#endif
+
+/* lttng-ust's generated probe writes each field with its own indirect call into the ring
+ * buffer (some 40 instructions each): 8 of them made an event cost 1.4 times one of
+ * liblttng-ust-libc-wrapper's. So the metadata, size and filter stages of the provider
+ * recipe get the fields one by one, and the probe's stage writes the packed payload in
+ * one call: the same bytes. That stage is the only one that has defined
+ * LTTNG_UST__TP_SESSION_CHECK when it includes this file (lttng/ust-tracepoint-event.h
+ * 2.13; the stages after it drop the fields). Were another stage to define it, the block
+ * below would land among field descriptors and not compile; were the bytes to differ,
+ * tests/trace/lttng_provider.sh, which reads every field of every event back, fails. */
+#if defined(LTTNG_UST__TP_SESSION_CHECK) && !defined(LTTNG_UST_RING_BUFFER_NATURAL_ALIGN)
+#define HAK_LTTNG_EVENT_PAYLOAD \
+    { \
+        const struct hak_lttng_payload hak_payload_ = {HAK_LTTNG_EVENT_FIELDS(HAK_LTTNG_INIT)}; \
+        __chan->ops->event_write(&__ctx, &hak_payload_, sizeof hak_payload_, 1); \
+    }
+#else
+#define HAK_LTTNG_EVENT_PAYLOAD HAK_LTTNG_EVENT_FIELDS(HAK_LTTNG_FIELD)
+#endif
+
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(hakmem, event,
     LTTNG_UST_TP_ARGS(const struct hak_event *, ev),
-    LTTNG_UST_TP_FIELDS(
-        lttng_ust_field_integer(uint64_t, seq, ev->seq)
-        lttng_ust_field_integer(uint32_t, tid, ev->tid)
-        lttng_ust_field_integer(uint16_t, class, ev->cls)
-        lttng_ust_field_integer_hex(uint64_t, ptr, ev->ptr)
-        lttng_ust_field_integer_hex(uint64_t, base, ev->base)
-        lttng_ust_field_integer_hex(uint64_t, value, ev->value)
-        lttng_ust_field_integer(uint64_t, size, ev->size)
-        lttng_ust_field_integer(uint8_t, site, ev->site)
-    )
+    LTTNG_UST_TP_FIELDS(HAK_LTTNG_EVENT_PAYLOAD)
 )
 
 #define HAK_EVENT(name, num, doc) \
