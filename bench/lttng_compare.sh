@@ -109,6 +109,12 @@ for ((i = 0; i < n; i++)); do
         echo "| $name | $(fmt "$ops") | $rel | - | - | - |"
     fi
 done
+# The target's ratio round by round: the two sessions of one round ran minutes apart at
+# most, so their ratio shakes less than the ratio of medians when the machine is noisy.
+ratios=$(paste -d' ' <(tr ' ' '\n' <<<"${OPS[5]}" | grep .) <(tr ' ' '\n' <<<"${OPS[2]}" | grep .) |
+    awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 / $2 }')
+echo
+echo "hakmem with a session against the wrapper with a session, round by round: median $(median <<<"$ratios")x ($ratios)"
 echo
 echo "ops/s: the bench's own figure (one malloc or free per op). Events recorded include the"
 echo "frees of the blocks still live after the timed loop. hakmem at HAKMEM_INTEGRITY_LEVEL=${LEVEL:-default}."
