@@ -16,6 +16,10 @@
 #   LEVEL=                   HAKMEM_INTEGRITY_LEVEL for hakmem (default: the library's)
 #   CHANNEL="--subbuf-size=1M --num-subbuf=8"   lttng enable-channel options, both sessions
 #   BUILD=build              build directory
+#   CALLGRIND_ITERS=100000   N for the instruction counts (0: none): the two configurations
+#                            with a session run under callgrind with N and 2N iterations,
+#                            and instructions per op = (Ir(2N) - Ir(N)) / N, which the
+#                            machine's load does not move (bench/callgrind.sh explains why)
 # Starts a session daemon if none runs (and stops it, only it, at the end).
 set -u
 # shellcheck source=bench/common.sh
@@ -27,6 +31,7 @@ ROUNDS=${ROUNDS:-5}
 ARGS=${ARGS:-2000000 8192 42}
 LEVEL=${LEVEL:-}
 CHANNEL=${CHANNEL:---subbuf-size=1M --num-subbuf=8}
+CALLGRIND_ITERS=${CALLGRIND_ITERS:-100000}
 bench=$BUILD/bench/bench_random_mixed
 hakmem=$BUILD/lib/libhakmem.so
 wrapper=$(find_system_lib liblttng-ust-libc-wrapper.so.1 liblttng-ust-libc-wrapper.so)
@@ -82,6 +87,29 @@ run_one() {
     echo "round $r: $name: ops_per_sec=${OPS[$i]##* } events=${ev:-0} discarded=$lost" >&2
 }
 
+# instructions_of INDEX N: the instructions bench_random_mixed N executes under
+# configuration INDEX, with its session, under callgrind. lttng-ust gives up waiting for
+# the session daemon after 3 s by default, which a program under valgrind may need: it
+# waits as long as it takes here, so that every event is recorded (checked).
+instructions_of() {
+    local i=$1 n=$2 name preload envs rules session dir=$work/cg-$1-$2 ir ev
+    IFS='|' read -r name preload envs rules <<<"${CONFIGS[$i]}"
+    session=$(lt_unique_name cg)
+    # shellcheck disable=SC2086
+    lt_session_start "$session" "$dir" "$CHANNEL" $rules || { echo "session set-up failed" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    env -u LD_PRELOAD -u HAKMEM_LTTNG -u HAKMEM_INTEGRITY_LEVEL $envs LTTNG_UST_REGISTER_TIMEOUT=-1 \
+        ${preload:+LD_PRELOAD=$preload} valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        --log-file="$work/cg.log" "$bench" "$n" 8192 42 >/dev/null || { echo "callgrind run failed: $name" >&2; exit 1; }
+    lttng stop "$session" >/dev/null
+    lt_session_end "$session"
+    ev=$(babeltrace2 "$dir" -c sink.utils.counter -p step=+0 2>/dev/null | awk '/Event messages/ { print $1; exit }')
+    rm -rf "$dir"
+    ir=$(awk '/Collected :/ { print $NF }' "$work/cg.log")
+    [ "${ev:-0}" -ge "$n" ] || { echo "$name under callgrind: $ev events recorded for $n operations" >&2; exit 1; }
+    echo "$ir"
+}
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 fmt() { awk -v v="$1" 'BEGIN { if (v >= 1e6) printf "%.2fM", v / 1e6; else if (v >= 1e3) printf "%.1fk", v / 1e3; else printf "%d", v }'; }
 
@@ -115,6 +143,17 @@ ratios=$(paste -d' ' <(tr ' ' '\n' <<<"${OPS[5]}" | grep .) <(tr ' ' '\n' <<<"${
     awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 / $2 }')
 echo
 echo "hakmem with a session against the wrapper with a session, round by round: median $(median <<<"$ratios")x ($ratios)"
+if [ "$CALLGRIND_ITERS" -gt 0 ] && command -v valgrind >/dev/null; then
+    echo
+    echo "Instructions per op under callgrind (bench_random_mixed, N = $CALLGRIND_ITERS and 2N, the same sessions):"
+    echo
+    echo "| configuration | instructions per op |"
+    echo "|---|---:|"
+    for i in 2 5; do
+        a=$(instructions_of $i "$CALLGRIND_ITERS") b=$(instructions_of $i $((2 * CALLGRIND_ITERS)))
+        echo "| $(cut -d'|' -f1 <<<"${CONFIGS[$i]}") | $(awk -v a="$a" -v b="$b" -v n="$CALLGRIND_ITERS" 'BEGIN { printf "%.0f", (b - a) / n }') |"
+    done
+fi
 echo
 echo "ops/s: the bench's own figure (one malloc or free per op). Events recorded include the"
 echo "frees of the blocks still live after the timed loop. hakmem at HAKMEM_INTEGRITY_LEVEL=${LEVEL:-default}."
