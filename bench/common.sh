@@ -43,11 +43,12 @@ find_system_lib() {
 }
 
 # alloc_resolve NAME: sets ALLOC_LIB (the library to preload, empty for glibc),
-# ALLOC_LEVEL (HAKMEM_INTEGRITY_LEVEL to set, or empty) and ALLOC_DESC (what it is).
+# ALLOC_LEVEL (HAKMEM_INTEGRITY_LEVEL to set, or empty), ALLOC_TRACE (HAKMEM_TRACE to set,
+# or empty: hakmem-rtN-rings is level N with the rings on) and ALLOC_DESC (what it is).
 # Returns 1, with the reason in ALLOC_DESC, if the allocator is not available.
 alloc_resolve() {
     local name=$1
-    ALLOC_LIB='' ALLOC_LEVEL='' ALLOC_DESC=''
+    ALLOC_LIB='' ALLOC_LEVEL='' ALLOC_TRACE='' ALLOC_DESC=''
     case $name in
     glibc)
         ALLOC_DESC="glibc $(ldd --version 2>/dev/null | awk 'NR == 1 { print $NF }')"
@@ -58,6 +59,9 @@ alloc_resolve() {
                   libtcmalloc_minimal.so libtcmalloc.so.4 libtcmalloc.so)} ;;
     hakmem-l[0-4]) ALLOC_LIB=$BUILD/lib/libhakmem-${name#hakmem-}.so ;;
     hakmem-rt[0-4]) ALLOC_LIB=$BUILD/lib/libhakmem.so; ALLOC_LEVEL=${name#hakmem-rt} ;;
+    hakmem-rt[0-4]-rings)
+        ALLOC_LIB=$BUILD/lib/libhakmem.so; ALLOC_LEVEL=${name#hakmem-rt}; ALLOC_LEVEL=${ALLOC_LEVEL%-rings}
+        ALLOC_TRACE=1 ;;
     *)  ALLOC_DESC="unknown allocator name (see bench/common.sh)"; return 1 ;;
     esac
     if [ -z "$ALLOC_LIB" ]; then
@@ -71,6 +75,7 @@ alloc_resolve() {
     fi
     ALLOC_DESC=$(basename "$(readlink -f "$ALLOC_LIB")")
     [ -n "$ALLOC_LEVEL" ] && ALLOC_DESC+=" with HAKMEM_INTEGRITY_LEVEL=$ALLOC_LEVEL"
+    [ -n "$ALLOC_TRACE" ] && ALLOC_DESC+=" HAKMEM_TRACE=$ALLOC_TRACE"
     return 0
 }
 
@@ -83,7 +88,7 @@ default_allocs() {
 
 # select_allocs: fills AVAIL (names, in order) and AVAIL_LIB/AVAIL_LEVEL/AVAIL_DESC
 # (associative, by name) from ALLOCS or the default list; notes those skipped.
-declare -A AVAIL_LIB AVAIL_LEVEL AVAIL_DESC
+declare -A AVAIL_LIB AVAIL_LEVEL AVAIL_TRACE AVAIL_DESC
 select_allocs() {
     local name reason
     local -A skipped=()        # reason -> names
@@ -94,6 +99,7 @@ select_allocs() {
             AVAIL+=("$name")
             AVAIL_LIB[$name]=$ALLOC_LIB
             AVAIL_LEVEL[$name]=$ALLOC_LEVEL
+            AVAIL_TRACE[$name]=$ALLOC_TRACE
             AVAIL_DESC[$name]=$ALLOC_DESC
         else
             [ -n "${skipped[$ALLOC_DESC]:-}" ] || reasons+=("$ALLOC_DESC")
@@ -109,9 +115,10 @@ select_allocs() {
 # preloaded).
 with_alloc() {
     local name=$1; shift
-    local -a envs=(-u LD_PRELOAD -u HAKMEM_INTEGRITY_LEVEL)
+    local -a envs=(-u LD_PRELOAD -u HAKMEM_INTEGRITY_LEVEL -u HAKMEM_TRACE)
     [ -n "${AVAIL_LIB[$name]}" ] && envs+=("LD_PRELOAD=${AVAIL_LIB[$name]}")
     [ -n "${AVAIL_LEVEL[$name]}" ] && envs+=("HAKMEM_INTEGRITY_LEVEL=${AVAIL_LEVEL[$name]}")
+    [ -n "${AVAIL_TRACE[$name]}" ] && envs+=("HAKMEM_TRACE=${AVAIL_TRACE[$name]}")
     env "${envs[@]}" "$@"
 }
 
