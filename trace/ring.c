@@ -71,7 +71,7 @@ HAK_INLINE void emit_alone(unsigned op, unsigned site, unsigned cls, const void 
     if (!hak_lttng_emit) return;
     const struct hak_ev_arg a = {op, site, ptr, base, value, size};
     struct hak_event e;
-    hak_ev_fill(&e, __atomic_fetch_add(&hak_seq, 1, __ATOMIC_RELAXED), hak_ev_who(hak_heap_tls.tid, cls), &a);
+    hak_ev_fill(&e, hak_seq_take(1), hak_ev_who(hak_heap_tls.tid, cls), &a);
     hak_lttng_emit(&e);
 }
 

@@ -7,6 +7,12 @@
 
 #include <stddef.h>
 #include <string.h>
+#if defined(__x86_64__) && __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define HAK_SEQ_SINGLE_THREADED 1
+#else
+#define HAK_SEQ_SINGLE_THREADED 0
+#endif
 
 #include "config.h"
 #include "front/heap.h"
@@ -29,6 +35,25 @@ extern __thread struct hak_ring *hak_ring_tls;
 extern struct hak_ring *hak_rings;
 extern uint64_t hak_seq; /* the next sequence number */
 extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the rings */
+
+/* Takes k consecutive sequence numbers. The locked add that makes the count one order
+ * across threads must wait for the thread's earlier stores to drain, those of the ring
+ * included: a few nanoseconds per batch, much of what the rings cost. While the process
+ * has one thread (glibc's __libc_single_threaded, which pthread_create clears before a
+ * second thread starts, so every number taken before comes before the new thread's), an
+ * add without the lock is as good: one instruction (xadd), which a signal handler running
+ * on the thread cannot split. (A thread made with a bare clone() is not counted by glibc:
+ * hakmem cannot number its events apart from the others' either.) */
+HAK_INLINE uint64_t hak_seq_take(uint64_t k)
+{
+#if HAK_SEQ_SINGLE_THREADED
+    if (__libc_single_threaded) {
+        __asm__("xaddq %0, %1" : "+r"(k), "+m"(hak_seq));
+        return k;
+    }
+#endif
+    return __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
+}
 
 /* The calling thread's ring, set up on its first event; NULL when the rings are off
  * (events then go to LTTng only) or cannot be mapped. */
@@ -106,7 +131,7 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
                 hak_ev_record_ringless(a[i].op, a[i].site, cls, a[i].ptr, a[i].base, a[i].value, a[i].size);
         return;
     }
-    uint64_t seq = __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
+    uint64_t seq = hak_seq_take(k);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
     if (hak_likely(i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED))) {
         /* the batch does not wrap and LTTng is not loaded: its entries are at constant

@@ -3,7 +3,10 @@
  *                             printing how many of each it made;
  *   trace_workload crash T    T threads allocate and free, and hand blocks to each other
  *                             (remote frees), while the main thread dereferences a bad
- *                             pointer: the fatal-signal handler writes the dump. */
+ *                             pointer: the fatal-signal handler writes the dump;
+ *   trace_workload threads T N  N mallocs and frees in the main thread alone, then T
+ *                             threads doing N each at once (with remote frees), then N more
+ *                             in the main thread, then hak_trace_dump(). */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,6 +36,34 @@ static void *churn(void *arg)
     return NULL;
 }
 
+/* Each thread of `threads`: n mallocs and frees; every other block of its first 1024 is
+ * freed by the previous thread (a remote free) once all are done with their own. */
+static long per_thread;
+static pthread_barrier_t handoff;
+static void *both(void *arg)
+{
+    long me = (long)arg;
+    static void *given[16][512];
+    uint64_t s = (uint64_t)me + 7;
+    for (long i = 0; i < per_thread; i++) {
+        void *p = malloc(16 + test_rand(&s) % 500);
+        if (i % 2 && i / 2 < 512) given[me][i / 2] = p;
+        else free(p);
+    }
+    pthread_barrier_wait(&handoff);
+    for (long i = 0; i < 512; i++) free(given[(me + 1) % nthreads][i]);
+    pthread_barrier_wait(&handoff); /* the owners live until every remote free is done */
+    return NULL;
+}
+
+static void main_alone(long n)
+{
+    for (long i = 0; i < n; i++) {
+        void *volatile p = malloc((size_t)(i % 300) + 1); /* volatile: the pair is not optimized away */
+        free(p);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) return 2;
@@ -50,6 +81,21 @@ int main(int argc, char **argv)
     }
     pthread_t t[16];
     CHECK(n > 1 && n <= 16, "2..16 threads");
+    if (!strcmp(argv[1], "threads")) {
+        int (*dump)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "hak_trace_dump");
+        CHECK(dump, "hak_trace_dump not found: run under libhakmem.so");
+        CHECK(argc == 4, "threads T N");
+        per_thread = atol(argv[3]);
+        nthreads = n;
+        main_alone(per_thread);
+        pthread_barrier_init(&handoff, NULL, (unsigned)n);
+        for (long i = 0; i < n; i++) CHECK(pthread_create(&t[i], NULL, both, (void *)i) == 0, "pthread_create");
+        for (long i = 0; i < n; i++) pthread_join(t[i], NULL);
+        main_alone(per_thread);
+        CHECK(dump(getenv("DUMP")) == 0, "hak_trace_dump failed");
+        printf("threads %ld, %ld calls each\n", n, per_thread);
+        return 0;
+    }
     nthreads = n;
     for (long i = 0; i < n; i++) pthread_create(&t[i], NULL, churn, (void *)i);
     /* crash once every thread has a ring and cross-thread frees happened (they must be in
