@@ -104,7 +104,7 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
 
 /* Records k events about class cls in the calling thread's ring, numbered consecutively
  * (and hands them to LTTng when it is loaded). A fast path records all its events in one
- * call, at its end: one atomic add for their sequence numbers and one update of the
+ * call, at its end: one add for their sequence numbers (hak_seq_take) and one update of the
  * ring's count, the ring's state loaded once (k and the arguments are constants and
  * locals there, so the loop unrolls into plain stores; an array passed on to a call
  * would have to be built in memory, hence one call per event on the ringless way).
