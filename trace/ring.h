@@ -38,12 +38,14 @@ extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the ring
 
 /* Takes k consecutive sequence numbers. The locked add that makes the count one order
  * across threads must wait for the thread's earlier stores to drain, those of the ring
- * included: a few nanoseconds per batch, much of what the rings cost. While the process
- * has one thread (glibc's __libc_single_threaded, which pthread_create clears before a
- * second thread starts, so every number taken before comes before the new thread's), an
- * add without the lock is as good: one instruction (xadd), which a signal handler running
- * on the thread cannot split. (A thread made with a bare clone() is not counted by glibc:
- * hakmem cannot number its events apart from the others' either.) */
+ * included: a few nanoseconds per batch, close to half of what the rings cost in a
+ * program whose blocks stay in the caches (docs/PERFORMANCE.md). While the process has
+ * one thread (glibc's __libc_single_threaded, which pthread_create clears before a second
+ * thread starts, so every number taken before comes before the new thread's), an add
+ * without the lock is as good: one instruction (xadd), which a signal handler running on
+ * the thread cannot split. (A thread made with a bare clone() leaves the flag set; glibc's
+ * malloc skips its own locks on the same condition, so such a thread cannot allocate
+ * safely anyway.) */
 HAK_INLINE uint64_t hak_seq_take(uint64_t k)
 {
 #if HAK_SEQ_SINGLE_THREADED

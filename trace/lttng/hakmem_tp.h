@@ -51,8 +51,8 @@ _Static_assert(sizeof(struct hak_lttng_payload) == 47, "the fields' sizes, back 
 #endif
 
 /* lttng-ust's generated probe writes each field with its own indirect call into the ring
- * buffer (some 40 instructions each): 8 of them made an event cost 1.4 times one of
- * liblttng-ust-libc-wrapper's. So the metadata, size and filter stages of the provider
+ * buffer (some 40 instructions each): with 8 of them a traced malloc or free took 1.5
+ * times the instructions of one under liblttng-ust-libc-wrapper (docs/PERFORMANCE.md). So the metadata, size and filter stages of the provider
  * recipe get the fields one by one, and the probe's stage writes the packed payload in
  * one call: the same bytes. That stage is the only one that has defined
  * LTTNG_UST__TP_SESSION_CHECK when it includes this file (lttng/ust-tracepoint-event.h
