@@ -81,17 +81,17 @@ bool hak_inject_due(unsigned fault, unsigned cls, const void *ptr)
 
 void hak_inject_flush(void)
 {
-    if (pending) hak_inject_fired(pending, 0);
+    if (pending) hak_inject_fired(pending);
 }
 
-void hak_inject_fired(unsigned fault, unsigned earlier)
+void hak_inject_fired(unsigned fault)
 {
     if (pending != fault) return; /* printed already */
     pending = 0;
     const void *ptr = pending_ptr;
-    /* the event this thread recorded last (or earlier before it) is the faulty operation's */
+    /* the event this thread recorded last is the faulty operation's */
     struct hak_ring *r = hak_ring_tls;
-    uint64_t seq = r && r->written > earlier ? r->ev[(r->written - 1 - earlier) & r->mask].seq : 0;
+    uint64_t seq = r && r->written ? r->ev[(r->written - 1) & r->mask].seq : 0;
     hak_dprintf(2, "hakmem-inject: fired %s seq=%lu tid=%u ptr=%p\n", faults[fault].name, (unsigned long)seq,
                 hak_heap_tls.tid, ptr);
 }

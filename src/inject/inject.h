@@ -20,7 +20,7 @@ enum hak_fault {
 #ifdef HAKMEM_INJECT
 extern unsigned hak_inject_armed;
 bool hak_inject_due(unsigned fault, unsigned cls, const void *ptr);
-void hak_inject_fired(unsigned fault, unsigned earlier);
+void hak_inject_fired(unsigned fault);
 /* The reporter prints a fired fault's line first, if its site has not yet. */
 void hak_inject_flush(void);
 void hak_inject_init(void);
@@ -28,13 +28,10 @@ void hak_inject_init(void);
 #define HAK_FAULT(f, cls, ptr) \
     (hak_unlikely(hak_inject_armed == HAK_FAULT_##f) && hak_inject_due(HAK_FAULT_##f, (cls), (ptr)))
 /* after the faulty operation's event was recorded: prints the line */
-#define HAK_FAULT_FIRED(f) hak_inject_fired(HAK_FAULT_##f, 0)
-/* the same, when the thread recorded n events after the faulty operation's (one batch) */
-#define HAK_FAULT_FIRED_EARLIER(f, n) hak_inject_fired(HAK_FAULT_##f, (n))
+#define HAK_FAULT_FIRED(f) hak_inject_fired(HAK_FAULT_##f)
 #else
 #define HAK_FAULT(f, cls, ptr) ((void)(cls), (void)(ptr), false)
 #define HAK_FAULT_FIRED(f) ((void)0)
-#define HAK_FAULT_FIRED_EARLIER(f, n) ((void)0)
 #endif
 
 #endif
