@@ -16,5 +16,7 @@ const char *hak_site_name(unsigned site);
 /* A pointer given to free or realloc that names no live block: kind foreign_free,
  * interior_free or invalid_free (double_free when it is a large block freed before). */
 void hak_report_bad_pointer(const void *p, unsigned kind, unsigned site);
+/* p lies in a large mapping whose header (at base) has lost its magic: header_corrupt. */
+void hak_report_large_header(const void *p, const void *base, unsigned site);
 
 #endif

@@ -123,6 +123,12 @@ HAK_COLD void hak_report_bad_pointer(const void *p, unsigned kind, unsigned site
                         r == HAK_REGION_NONE ? "pointer outside hakmem's memory" : "pointer inside a large block");
 }
 
+HAK_COLD void hak_report_large_header(const void *p, const void *base, unsigned site)
+{
+    hak_violation_block(HAK_KIND_header_corrupt, site, p, base, NULL, HAK_LARGE_MAGIC,
+                        ((const struct hak_large *)base)->magic, "large block header magic");
+}
+
 size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v)
 {
     const uint8_t *b = p;

@@ -190,6 +190,10 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
         }
         break;
     }
+    case HAK_LOOKUP_LARGE_BAD:
+        if (HAK_CHECKS(HAK_MODE)) hak_report_large_header(p, ref.base, HAK_SITE_realloc);
+        errno = EINVAL;
+        return NULL;
     default:
         /* Not a block of ours: there is no size to copy. */
         if (HAK_CHECKS(HAK_MODE))

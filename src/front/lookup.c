@@ -26,13 +26,15 @@ enum hak_lookup_result hak_lookup(void *p, unsigned region, struct hak_blockref 
 {
     if (region >= HAK_REGION_TINY) return lookup_slab(p, region, ref);
     if (region == HAK_REGION_NONE) return HAK_LOOKUP_FOREIGN;
-    if (region == HAK_REGION_LARGE_CONT) return HAK_LOOKUP_INTERIOR;
-    /* HAK_REGION_LARGE or HAK_REGION_LARGE_PREV */
-    struct hak_large *l = hak_large_of(p);
-    if (!l) return HAK_LOOKUP_INTERIOR;
+    if (region != HAK_REGION_LARGE && region != HAK_REGION_LARGE_PREV) return HAK_LOOKUP_INTERIOR;
+    /* the region map says a large block's header is there, so a wrong magic is a header
+     * overwritten (or never written), not a stray pointer */
+    struct hak_large *l = hak_large_header(p, region);
     ref->slab = NULL;
-    ref->large = l;
     ref->base = l;
+    if (l->magic != HAK_LARGE_MAGIC) return HAK_LOOKUP_LARGE_BAD;
+    if (hak_large_user(l) != p) return HAK_LOOKUP_INTERIOR;
+    ref->large = l;
     ref->usable = hak_large_usable(l);
     return HAK_LOOKUP_LARGE;
 }

@@ -13,6 +13,7 @@ enum hak_lookup_result {
     HAK_LOOKUP_FOREIGN,    /* not in memory hakmem owns */
     HAK_LOOKUP_INTERIOR,   /* inside a block, but not the pointer that was handed out */
     HAK_LOOKUP_UNASSIGNED, /* in hakmem's memory where no block is (free slab, metadata, tail) */
+    HAK_LOOKUP_LARGE_BAD,  /* in a large mapping whose header's magic is wrong: ref.base */
 };
 
 struct hak_blockref {

@@ -118,5 +118,9 @@ void hak_free_slow(void *p, unsigned region)
     case HAK_LOOKUP_UNASSIGNED:
         if (HAK_CHECKS(lv)) hak_report_bad_pointer(p, HAK_KIND_invalid_free, HAK_SITE_slow_free);
         return;
+    case HAK_LOOKUP_LARGE_BAD:
+        /* without its header the mapping's size is unknown: it stays mapped */
+        if (HAK_CHECKS(lv)) hak_report_large_header(p, ref.base, HAK_SITE_slow_free);
+        return;
     }
 }

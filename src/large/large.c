@@ -1,5 +1,6 @@
 /* Large blocks: mapped directly, unmapped on free, resized with mremap. */
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "large/large.h"
@@ -9,6 +10,7 @@
 #include "box/next_ptr.h"
 #include "integrity/shadow.h"
 #include "integrity/stack_depot.h"
+#include "inject/inject.h"
 
 /* The last large blocks freed, so that freeing one again reads as a double free rather
  * than as a pointer hakmem never owned (its mapping is gone). */
@@ -95,19 +97,14 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
     }
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
-    if (!HAK_ASAN) hak_shadow_alloc(hak_large_user(l), size, HAK_MODE);
-    return hak_large_user(l);
-}
-
-struct hak_large *hak_large_of(void *p)
-{
-    uintptr_t a = (uintptr_t)p, piece = a & ~(uintptr_t)HAK_SS_MASK;
-    unsigned r = hak_region_of(a);
-    if (r == HAK_REGION_LARGE_PREV) piece -= HAK_SS_SIZE;
-    else if (r != HAK_REGION_LARGE) return NULL;
-    struct hak_large *l = (struct hak_large *)piece;
-    if (l->magic != HAK_LARGE_MAGIC || hak_large_user(l) != p) return NULL;
-    return l;
+    void *user = hak_large_user(l);
+    if (!HAK_ASAN) hak_shadow_alloc(user, size, HAK_MODE);
+    if (HAK_FAULT(missing_header, HAK_EVENT_NO_CLASS, user)) {
+        /* the header as it was before it was written: a new mapping is zero */
+        memset(l, 0, sizeof *l);
+        HAK_FAULT_FIRED(missing_header);
+    }
+    return user;
 }
 
 void hak_large_free(struct hak_large *l)

@@ -12,6 +12,7 @@
 #define HAK_LARGE_H
 
 #include "config.h"
+#include "superslab/superslab.h"
 
 #define HAK_LARGE_MAGIC 0x48414b4c41524745ull /* "HAKLARGE" */
 #define HAK_LARGE_HEADER 64
@@ -26,8 +27,13 @@ struct hak_large {
 
 /* A new large block; *fresh tells whether its memory is known to be zero. */
 void *hak_large_alloc(size_t size, size_t align, bool *fresh);
-/* The header of the large block whose USER pointer is p, or NULL when p is not one. */
-struct hak_large *hak_large_of(void *p);
+/* Where the header of the large block holding p is: p lies in a 2 MiB piece of region
+ * HAK_REGION_LARGE (the header starts it) or HAK_REGION_LARGE_PREV (the piece before). */
+HAK_INLINE struct hak_large *hak_large_header(const void *p, unsigned region)
+{
+    uintptr_t piece = (uintptr_t)p & ~(uintptr_t)HAK_SS_MASK;
+    return (struct hak_large *)(region == HAK_REGION_LARGE_PREV ? piece - HAK_SS_SIZE : piece);
+}
 void hak_large_free(struct hak_large *l);
 /* Resizes in place or by moving the pages (never copying); NULL with errno on failure. */
 void *hak_large_realloc(struct hak_large *l, size_t size);

@@ -1,7 +1,7 @@
 /* crash_workload: the deterministic workload of the crash repros (tests/crash_repros/).
  *
- * Usage: crash_workload [-t THREADS] [-n OPS] [-1 OPS1] [-w SLOTS] [-s SEED] [-r PERMILLE]
- *        defaults           3           20000   20000     1024       1         300
+ * Usage: crash_workload [-t THREADS] [-n OPS] [-1 OPS1] [-w SLOTS] [-s SEED] [-r PERMILLE] [-L PERMILLE]
+ *        defaults           3           20000   20000     1024       1         300          0
  *
  * Phase 1: the main thread alone makes OPS1 random operations over SLOTS slots (so a fault
  * armed with a small after=N fires at the same operation in every run), then frees
@@ -13,12 +13,14 @@
  * and drain back to their slabs; the other half is freed at the next such fill.
  *
  * Sizes: a quarter 1..8 bytes (class 0), a quarter 9..16 (class 1), the rest 17..512,
- * 513..4096 and 4097..32768. Every block is filled with a pattern derived from its tag
+ * 513..4096 and 4097..32768; with -L, PERMILLE in 1000 are large blocks instead (128 KiB to
+ * 384 KiB, each a mapping of its own). Every block is filled with a pattern derived from its tag
  * (thread, operation) and checked when it is freed; the FNV-1a hash of what is read back
  * is added to the checksum, so the checksum depends only on the blocks' contents, not on
  * which thread freed them or when. The last lines are
  *     checksum 0x%016x blocks N mismatches M
  *     slabs_in_use K                 (when hak_stats_get is found: hakmem is loaded)
+ *     large_mapped L
  * and the exit status is 0 whatever the checks found: corruption stays silent unless the
  * allocator notices it (the first block found changed is named on stderr). The slab count is taken after every thread has exited and the
  * main thread has called malloc_trim(0). */
@@ -45,7 +47,7 @@ struct mailbox { /* blocks handed to a thread for it to free */
     uint32_t len, cap;
 };
 
-static unsigned nthreads = 3, nslots = 1024, remote_pm = 300;
+static unsigned nthreads = 3, nslots = 1024, remote_pm = 300, large_pm;
 static unsigned long nops = 20000, nops1 = 20000;
 static uint64_t seed0 = 1;
 static struct mailbox box[MAXT];
@@ -61,6 +63,14 @@ static size_t pick_size(uint64_t r)
     if (k < 85) return 17 + x % 496;
     if (k < 97) return 513 + x % 3584;
     return 4097 + x % 28672;
+}
+
+/* The size of an allocation from random bits r: one of pick_size's, or (-L) a large block.
+ * It draws no random number of its own, so without -L every run makes the same calls. */
+static size_t draw_size(uint64_t r)
+{
+    if (large_pm && (r >> 54) % 1000 < large_pm) return 131073 + (r >> 8) % 262144;
+    return pick_size(r);
 }
 
 /* checks a block's pattern, adds what it holds to the checksum of thread slot me, frees it */
@@ -132,7 +142,7 @@ static void run_ops(unsigned me, unsigned long ops, int remote)
             if (remote && (r >> 20) % 1000 < remote_pm) give((me + 1) % nthreads, s, me);
             else check_free(me, s);
         } else {
-            s->n = (uint32_t)pick_size(test_rand(&rng));
+            s->n = (uint32_t)draw_size(test_rand(&rng));
             s->tag = ((uint64_t)me << 48) | i;
             s->p = malloc(s->n);
             CHECK(s->p != NULL, "malloc(%u) failed", s->n);
@@ -174,7 +184,7 @@ static unsigned long arg_num(const char *s, const char *what)
 int main(int argc, char **argv)
 {
     int o;
-    while ((o = getopt(argc, argv, "t:n:1:w:s:r:")) != -1) {
+    while ((o = getopt(argc, argv, "t:n:1:w:s:r:L:")) != -1) {
         switch (o) {
         case 't': nthreads = (unsigned)arg_num(optarg, "thread count"); break;
         case 'n': nops = arg_num(optarg, "operation count"); break;
@@ -182,14 +192,18 @@ int main(int argc, char **argv)
         case 'w': nslots = (unsigned)arg_num(optarg, "slot count"); break;
         case 's': seed0 = arg_num(optarg, "seed"); break;
         case 'r': remote_pm = (unsigned)arg_num(optarg, "remote permille"); break;
+        case 'L': large_pm = (unsigned)arg_num(optarg, "large permille"); break;
         default:
-            fprintf(stderr, "usage: crash_workload [-t THREADS] [-n OPS] [-1 OPS1] [-w SLOTS] [-s SEED] [-r PERMILLE]\n");
+            fprintf(stderr, "usage: crash_workload [-t THREADS] [-n OPS] [-1 OPS1] [-w SLOTS] [-s SEED] [-r PERMILLE] "
+                            "[-L PERMILLE]\n");
             return 2;
         }
     }
-    CHECK(nthreads >= 1 && nthreads <= MAXT && nslots >= 1 && remote_pm <= 1000, "bad arguments");
-    printf("crash_workload: threads=%u ops=%lu ops1=%lu slots=%u seed=%lu remote=%u/1000\n", nthreads, nops, nops1,
+    CHECK(nthreads >= 1 && nthreads <= MAXT && nslots >= 1 && remote_pm <= 1000 && large_pm <= 1000, "bad arguments");
+    printf("crash_workload: threads=%u ops=%lu ops1=%lu slots=%u seed=%lu remote=%u/1000", nthreads, nops, nops1,
            nslots, (unsigned long)seed0, remote_pm);
+    if (large_pm) printf(" large=%u/1000", large_pm);
+    printf("\n");
     fflush(stdout);
 
     run_ops(MAXT, nops1, 0);
@@ -221,7 +235,7 @@ int main(int argc, char **argv)
     if (get) {
         struct hak_stats st;
         get(&st);
-        printf("slabs_in_use %zu\n", st.slabs_in_use);
+        printf("slabs_in_use %zu\nlarge_mapped %zu\n", st.slabs_in_use, st.large_mapped);
     }
     return 0;
 }
