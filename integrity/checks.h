@@ -114,7 +114,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
                            const struct hak_ev_arg *fev, int lv)
 {
     if (!HAK_CHECKS(lv)) return true;
-    uint8_t *st = hak_state_at(base), live = hak_state(c, HAK_BLOCK_LIVE);
+    uint8_t *st = hak_block_state(p, base), live = hak_state(c, HAK_BLOCK_LIVE);
     if (hak_unlikely(*st != live)) goto not_live;
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;

@@ -106,17 +106,26 @@ HAK_COLD void hak_report_bad_pointer(const void *p, unsigned kind, unsigned site
         return;
     }
     if (r >= HAK_REGION_TINY) {
-        /* inside a slab: name the block around it and how far in */
         const struct hak_slab *s = hak_slab_at(a, r);
-        if (__atomic_load_n(&s->owner, __ATOMIC_RELAXED) != HAK_OWNER_NONE && (const char *)p >= s->start) {
+        const char *what = "pointer into a slab no class holds";
+        if (__atomic_load_n(&s->owner, __ATOMIC_RELAXED) == HAK_OWNER_NONE) {
+        } else if ((const char *)p < s->start) {
+            what = "pointer into the superslab's metadata, before the slab's first block";
+        } else {
             const struct hak_class_layout *l = &hak_layout[s->cls];
             uint32_t i = hak_block_index(l, a - (uintptr_t)s->start);
-            const char *base = s->start + (size_t)i * l->stride;
-            const char *user = base + l->user_off;
-            hak_violation_block(kind, site, p, base, s, (uintptr_t)user, a, "pointer (expected the block's, found)");
-            return;
+            if (i < s->carved) {
+                /* inside a block: name it and how far in */
+                const char *base = s->start + (size_t)i * l->stride;
+                const char *user = base + l->user_off;
+                hak_violation_block(kind, site, p, base, s, (uintptr_t)user, a, "pointer (expected the block's, found)");
+                return;
+            }
+            what = "pointer into space of the slab never carved into blocks";
         }
-        hak_violation_block(kind, site, p, NULL, s, 0, a, "pointer into a slab no class holds");
+        /* no block there at all, whatever the state byte at p said */
+        if (kind == HAK_KIND_interior_free) kind = HAK_KIND_invalid_free;
+        hak_violation_block(kind, site, p, NULL, s, 0, a, what);
         return;
     }
     hak_violation_block(kind, site, p, NULL, NULL, 0, a,

@@ -19,10 +19,6 @@ struct hak_bin {
 #define HAK_QUARANTINE_BLOCKS 4096u
 #define HAK_QUARANTINE_BYTES ((size_t)4 << 20)
 
-/* Level 4: a thread holds back at most this many freed blocks, or bytes of them. */
-#define HAK_QUARANTINE_BLOCKS 4096u
-#define HAK_QUARANTINE_BYTES ((size_t)4 << 20)
-
 enum hak_heap_state { HAK_HEAP_NEW = 0, HAK_HEAP_ACTIVE, HAK_HEAP_EXITED };
 
 /* Level 2: the words around the bins must keep these values, or something overwrote the

@@ -1,4 +1,6 @@
 /* Mapping superslabs, the region map, and the registry of every superslab. */
+#include <string.h>
+
 #include "superslab/superslab.h"
 
 #include "integrity/shadow.h"
@@ -45,6 +47,14 @@ struct hak_superslab *hak_superslab_map(unsigned kind)
         ss->slabs[i].index = (uint8_t)i;
     }
     ss->stacks = HAK_STACKS(HAK_MODE) ? hak_os_map(stack_table_size(ss)) : NULL;
+    if (HAK_CHECKS(HAK_MODE)) {
+        /* No block starts in the metadata that the first assignable slab shares, nor a
+         * header's size before it, where the free fast path may look for one's state
+         * (hak_block_state); slab_init marks the rest of each slab. */
+        size_t from = (size_t)dead << shift;
+        memset(hak_state_at((char *)ss + from) - HAK_SS_STATES_BEFORE, HAK_BLOCK_INTERIOR,
+               HAK_SS_STATES_BEFORE + ((ss->meta_size - from) >> HAK_GRANULE_SHIFT));
+    }
     ss->prev = NULL;
     ss->next = hak_superslabs;
     if (hak_superslabs) hak_superslabs->prev = ss;

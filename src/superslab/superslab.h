@@ -103,6 +103,7 @@ _Static_assert(offsetof(struct hak_slab, owner) == 0 && offsetof(struct hak_slab
  * are never assigned. */
 #define HAK_GRANULE_SHIFT 3
 #define HAK_SS_STATES_BYTES (HAK_SS_SIZE >> HAK_GRANULE_SHIFT)
+#define HAK_SS_STATES_BEFORE (HAK_HEADER_SIZE >> HAK_GRANULE_SHIFT) /* see hak_block_state */
 enum hak_block_state {
     HAK_BLOCK_FREE = 0,       /* in a free list or a thread cache */
     HAK_BLOCK_LIVE = 1,       /* held by the program */
@@ -155,7 +156,8 @@ struct hak_superslab {
     uint32_t (*stacks)[2];
     struct hak_slab slabs[HAK_MAX_SLABS] HAK_ALIGNED(HAK_CACHE_LINE);
 };
-_Static_assert(sizeof(struct hak_superslab) <= HAK_SS_DESC_SIZE, "superslab header fits");
+_Static_assert(sizeof(struct hak_superslab) <= HAK_SS_DESC_SIZE - HAK_SS_STATES_BEFORE,
+               "superslab header fits, before the state bytes of hak_block_state");
 
 
 
@@ -182,6 +184,19 @@ HAK_INLINE unsigned hak_ss_assignable(const struct hak_superslab *ss)
 HAK_INLINE uint8_t *hak_state_at(const void *p)
 {
     return (uint8_t *)hak_ss_of(p) + HAK_SS_DESC_SIZE + (((uintptr_t)p & HAK_SS_MASK) >> HAK_GRANULE_SHIFT);
+}
+
+/* The state byte of the block at base, found from a pointer p into the same superslab
+ * (the one given to free). The free fast path computes base from p before anything is
+ * checked, so base may lie up to a header before p's superslab (p in its first bytes): its
+ * byte is then one of the HAK_SS_STATES_BEFORE bytes just before the map, at the end of
+ * the descriptor page, which always say "interior"; never a byte of the memory before,
+ * which hakmem may not own (principle 4). As cheap as hak_state_at: p's superslab is
+ * the one the caller found p's slab in. */
+HAK_INLINE uint8_t *hak_block_state(const void *p, const void *base)
+{
+    char *ss = (char *)hak_ss_of(p);
+    return (uint8_t *)ss + HAK_SS_DESC_SIZE + (((const char *)base - ss) >> HAK_GRANULE_SHIFT);
 }
 
 /* The slab holding address a, which lies in a superslab of the given slab shift. */
