@@ -12,6 +12,10 @@ struct hak_slab;
 void hak_violation_block(unsigned kind, unsigned site, const void *ptr, const void *base, const struct hak_slab *s,
                          uint64_t expected, uint64_t found, const char *what);
 void hak_violation_pointer(unsigned kind, unsigned site, const void *ptr);
+/* Reports kind at site about byte at of large block l (whose header is intact). */
+struct hak_large;
+void hak_violation_large(unsigned kind, unsigned site, const void *at, const struct hak_large *l, uint64_t expected,
+                         uint64_t found, const char *what);
 const char *hak_site_name(unsigned site);
 /* A pointer given to free or realloc that names no live block: kind foreign_free,
  * interior_free or invalid_free (double_free when it is a large block freed before). */

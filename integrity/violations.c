@@ -24,6 +24,17 @@ void hak_note_stack(const void *base, unsigned which)
     if (ids) ids[which] = hak_stack_capture_app(0);
 }
 
+/* The ground truth of a fired fault, the violation event, then the report. */
+static void violation_emit(struct hak_violation *v, unsigned site, unsigned cls)
+{
+#ifdef HAKMEM_INJECT
+    hak_inject_flush(); /* the ground truth before the report (libhakmem-inject.so) */
+#endif
+    if (HAK_RINGS(HAK_MODE))
+        hak_ev_record(HAK_EV_violation, site, cls, v->ptr, v->base, v->kind, v->found);
+    hak_report(v);
+}
+
 HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr, const void *base,
                                   const struct hak_slab *s, uint64_t expected, uint64_t found, const char *what)
 {
@@ -37,11 +48,17 @@ HAK_COLD void hak_violation_block(unsigned kind, unsigned site, const void *ptr,
         v.size = ((const struct hak_block_header *)base)->size;
     uint32_t *ids = s && base ? hak_block_stacks(base) : NULL;
     if (ids) v.alloc_stack = ids[0], v.free_stack = ids[1];
-#ifdef HAKMEM_INJECT
-    hak_inject_flush(); /* the ground truth before the report (libhakmem-inject.so) */
-#endif
-    if (HAK_RINGS(HAK_MODE)) hak_ev_record(HAK_EV_violation, site, s ? s->cls : HAK_EVENT_NO_CLASS, ptr, base, kind, found);
-    hak_report(&v);
+    violation_emit(&v, site, s ? s->cls : HAK_EVENT_NO_CLASS);
+}
+
+HAK_COLD void hak_violation_large(unsigned kind, unsigned site, const void *at, const struct hak_large *l,
+                                  uint64_t expected, uint64_t found, const char *what)
+{
+    struct hak_violation v = {
+        .kind = kind, .site = hak_site_name(site), .ptr = at, .base = l, .cls = -1, .expected = expected,
+        .found = found, .what = what, .bad = at, .size = l->size, .alloc_stack = l->alloc_stack,
+    };
+    violation_emit(&v, site, HAK_EVENT_NO_CLASS);
 }
 
 HAK_COLD void hak_violation_pointer(unsigned kind, unsigned site, const void *ptr)

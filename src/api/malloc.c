@@ -168,6 +168,10 @@ HAK_EXPORT void *hak_realloc(void *p, size_t n)
     struct hak_blockref ref;
     switch (hak_lookup(p, hak_region_of((uintptr_t)p), &ref)) {
     case HAK_LOOKUP_LARGE:
+        if (HAK_HEADERS(HAK_MODE) && !hak_large_guards_intact(ref.large, HAK_SITE_realloc)) {
+            errno = EINVAL;
+            return NULL;
+        }
         if (n > HAK_POOL_MAX) return hak_large_realloc(ref.large, n);
         break;
     case HAK_LOOKUP_SLAB: {

@@ -35,6 +35,6 @@ enum hak_lookup_result hak_lookup(void *p, unsigned region, struct hak_blockref 
     if (l->magic != HAK_LARGE_MAGIC) return HAK_LOOKUP_LARGE_BAD;
     if (hak_large_user(l) != p) return HAK_LOOKUP_INTERIOR;
     ref->large = l;
-    ref->usable = hak_large_usable(l);
+    ref->usable = hak_large_usable(l, HAK_MODE);
     return HAK_LOOKUP_LARGE;
 }

@@ -106,6 +106,8 @@ void hak_free_slow(void *p, unsigned region)
         return;
     case HAK_LOOKUP_LARGE:
         HAK_EV(lv, free, slow_free, HAK_EVENT_NO_CLASS, p, ref.base, 0, ref.large->size);
+        /* reported: the block stays mapped, never reused */
+        if (HAK_HEADERS(lv) && !hak_large_guards_intact(ref.large, HAK_SITE_slow_free)) return;
         hak_large_free(ref.large);
         return;
     case HAK_LOOKUP_FOREIGN:

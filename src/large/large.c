@@ -8,6 +8,7 @@
 #include "stats.h"
 #include "superslab/superslab.h"
 #include "box/next_ptr.h"
+#include "integrity/checks.h"
 #include "integrity/shadow.h"
 #include "integrity/stack_depot.h"
 #include "inject/inject.h"
@@ -34,9 +35,51 @@ bool hak_large_freed_recently(const void *p, uint32_t stacks[2])
 
 static size_t map_size_for(size_t user_off, size_t size)
 {
-    if (size > PTRDIFF_MAX - user_off - hak_page_size) return 0;
-    return hak_align_up(user_off + size, hak_page_size);
+    size_t extra = HAK_HEADERS(HAK_MODE) ? 1 : 0; /* at least one byte of tail sentinel */
+    if (size > PTRDIFF_MAX - user_off - hak_page_size - extra) return 0;
+    return hak_align_up(user_off + size + extra, hak_page_size);
 }
+
+#if HAK_LEVEL_MAX >= 2
+/* The bytes of the mapping after the requested size that the guard covers. */
+static size_t tail_guard(const struct hak_large *l)
+{
+    size_t slack = l->map_size - l->user_off - l->size;
+    return slack < HAK_LARGE_GUARD ? slack : HAK_LARGE_GUARD;
+}
+
+static void guards_fill(struct hak_large *l)
+{
+    char *user = hak_large_user(l);
+    memset(user - HAK_LARGE_GUARD, HAK_TAIL_BYTE, HAK_LARGE_GUARD);
+    memset(user + l->size, HAK_TAIL_BYTE, tail_guard(l));
+}
+
+bool hak_large_guards_intact(struct hak_large *l, unsigned site)
+{
+    char *user = hak_large_user(l);
+    size_t bad = hak_first_bad_byte(user - HAK_LARGE_GUARD, HAK_LARGE_GUARD, HAK_TAIL_BYTE);
+    if (bad < HAK_LARGE_GUARD) {
+        /* the byte nearest the block is the one an underflow reached first */
+        size_t last = HAK_LARGE_GUARD;
+        while (user[(ptrdiff_t)last - 1 - HAK_LARGE_GUARD] == (char)HAK_TAIL_BYTE) last--;
+        char *at = user - HAK_LARGE_GUARD + last - 1;
+        hak_violation_large(HAK_KIND_canary_underflow, site, at, l, HAK_TAIL_BYTE, (uint8_t)*at,
+                            "guard bytes before a large block");
+        return false;
+    }
+    size_t n = tail_guard(l);
+    bad = hak_first_bad_byte(user + l->size, n, HAK_TAIL_BYTE);
+    if (bad < n) {
+        hak_violation_large(HAK_KIND_canary_overflow, site, user + l->size + bad, l, HAK_TAIL_BYTE,
+                            (uint8_t)user[l->size + bad], "tail sentinel after the requested size of a large block");
+        return false;
+    }
+    return true;
+}
+#else
+static void guards_fill(struct hak_large *l) { (void)l; }
+#endif
 
 static void region_own(struct hak_large *l)
 {
@@ -95,6 +138,7 @@ void *hak_large_alloc(size_t size, size_t align, bool *fresh)
                 __atomic_store_n(&freed_recently[i].user, 0, __ATOMIC_RELAXED);
         l->alloc_stack = HAK_STACKS(HAK_MODE) ? hak_stack_capture_app(0) : 0;
     }
+    if (HAK_HEADERS(HAK_MODE)) guards_fill(l);
     HAK_EV(HAK_MODE, large_map, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size, size);
     HAK_EV(HAK_MODE, alloc, large, HAK_EVENT_NO_CLASS, hak_large_user(l), l, map_size - user_off, size);
     void *user = hak_large_user(l);
@@ -142,6 +186,7 @@ void *hak_large_realloc(struct hak_large *l, size_t size)
             hak_count_mapped(-(ptrdiff_t)(old - want));
         }
         l->size = size;
+        if (HAK_HEADERS(HAK_MODE)) guards_fill(l);
         return hak_large_user(l);
     }
     void *p = mremap(l, old, want, 0); /* grow in place when the pages after are free */
@@ -161,6 +206,7 @@ void *hak_large_realloc(struct hak_large *l, size_t size)
     l = p;
     l->map_size = want;
     l->size = size;
+    if (HAK_HEADERS(HAK_MODE)) guards_fill(l);
     region_own(l);
     hak_count_mapped((ptrdiff_t)(want - old));
     return hak_large_user(l);

@@ -38,11 +38,24 @@ void hak_large_free(struct hak_large *l);
 /* Resizes in place or by moving the pages (never copying); NULL with errno on failure. */
 void *hak_large_realloc(struct hak_large *l, size_t size);
 
+/* Level 2: the HAK_LARGE_GUARD bytes right before USER (the padding after the header) and
+ * up to as many after the requested size (the mapping's slack: a request is mapped with at
+ * least one byte more) hold HAK_TAIL_BYTE, and are checked when the block is freed or
+ * resized: an underflow or an overflow of a large block is caught as the canary and the
+ * tail sentinel catch them for blocks of slabs. False after reporting. */
+#define HAK_LARGE_GUARD 16
+bool hak_large_guards_intact(struct hak_large *l, unsigned site);
+
 /* Level 1: whether p was the USER pointer of one of the last large blocks freed; then
  * stacks[] gets its allocation and free stack ids (0 without stacks). */
 bool hak_large_freed_recently(const void *p, uint32_t stacks[2]);
 
 HAK_INLINE void *hak_large_user(struct hak_large *l) { return (char *)l + l->user_off; }
-HAK_INLINE size_t hak_large_usable(const struct hak_large *l) { return l->map_size - l->user_off; }
+/* What the program may use: up to the end of the mapping, or from level 2 the requested
+ * size (the guard bytes follow it), as for blocks of slabs. */
+HAK_INLINE size_t hak_large_usable(const struct hak_large *l, int lv)
+{
+    return HAK_HEADERS(lv) ? l->size : l->map_size - l->user_off;
+}
 
 #endif
