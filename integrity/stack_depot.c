@@ -17,7 +17,14 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <link.h>
+#include <string.h>
 #include <sys/auxv.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define HAK_HAVE_SINGLE_THREADED 1
+#else
+#define HAK_HAVE_SINGLE_THREADED 0
+#endif
 
 #include "integrity/stack_depot.h"
 #include "integrity/symbolize.h"
@@ -168,6 +175,52 @@ static uint32_t store(void **buf, int got, unsigned first)
     return insert((const uintptr_t *)(buf + first), n < HAK_STACK_MAX_DEPTH ? n : HAK_STACK_MAX_DEPTH);
 }
 
+/* libunwind looks a frame up in its cache with the cache's lock held, and from there calls
+ * dl_iterate_phdr, which takes the loader's lock. A thread that allocates from inside
+ * dl_iterate_phdr (lttng-ust's listener does, when it reads the loaded libraries) takes
+ * them the other way round when its allocation captures its stack: two such threads
+ * waited for each other forever (at level 4 with HAKMEM_LTTNG=1, seen under load). So a
+ * capture unwinds from inside dl_iterate_phdr, the loader's lock taken first as everyone
+ * else takes it (the lock is recursive: libunwind's own calls go through). The two frames
+ * this adds, the callback's and the loader's, are then dropped: what is left starts where
+ * it would have without them. Costs a lock and an unlock per capture. */
+struct unwind_call {
+    void **buf;
+    int max, got;
+};
+
+static HAK_NOINLINE int unwind_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)info, (void)size;
+    struct unwind_call *c = arg;
+    void *in_loader = __builtin_return_address(0);
+    int got = unw_backtrace(c->buf, c->max);
+    /* buf[0] is this function, buf[k] the loader's frame that called it (its return
+     * address, or the byte before it: libunwind's fast trace names the call itself) */
+    for (int k = 1; k < got && k < 4; k++)
+        if ((uintptr_t)in_loader - (uintptr_t)c->buf[k] <= 1) {
+            got -= k + 1;
+            memmove(c->buf, c->buf + k + 1, (size_t)got * sizeof c->buf[0]);
+            break;
+        }
+    c->got = got;
+    __asm__ volatile("" ::: "memory"); /* not a tail call: unw_backtrace must see this frame */
+    return 1; /* the first object is enough */
+}
+
+/* unw_backtrace(buf, max) as if called where this is inlined. Alone in the process no
+ * other thread can hold the loader's lock: then libunwind is called directly (this thread
+ * is the one that would start a second, so it is not in the middle of a capture then). */
+HAK_INLINE int unwind(void **buf, int max)
+{
+#if HAK_HAVE_SINGLE_THREADED
+    if (__libc_single_threaded) return unw_backtrace(buf, max);
+#endif
+    struct unwind_call c = {buf, max, 0};
+    dl_iterate_phdr(unwind_cb, &c);
+    return c.got;
+}
+
 HAK_NOINLINE uint32_t hak_stack_capture(unsigned skip)
 {
     void *buf[64];
@@ -175,7 +228,7 @@ HAK_NOINLINE uint32_t hak_stack_capture(unsigned skip)
     capturing = 1;
     /* frame 0 is this function */
     unsigned want = skip + 1 + HAK_STACK_MAX_DEPTH;
-    uint32_t id = store(buf, unw_backtrace(buf, (int)(want < 64 ? want : 64)), skip + 1);
+    uint32_t id = store(buf, unwind(buf, (int)(want + 2 < 64 ? want + 2 : 64)), skip + 1);
     capturing = 0;
     return id;
 }
@@ -186,7 +239,7 @@ HAK_NOINLINE uint32_t hak_stack_capture_app(unsigned static_skip)
     if (capturing || !depot_ready()) return 0;
     capturing = 1;
     if (!__atomic_load_n(&own_known, __ATOMIC_ACQUIRE)) find_own_code();
-    int got = unw_backtrace(buf, 64);
+    int got = unwind(buf, 64);
     unsigned first = static_skip + 1;
     if (own_lo < own_hi)
         for (first = 1; (int)first < got; first++)

@@ -149,6 +149,23 @@ int main(void)
             CHECK(eq, "threads with the same stack got different stacks (depth %d)", k);
         }
 
+    /* with threads, captures unwind from inside dl_iterate_phdr (the loader's lock first,
+     * stack_depot.c) and drop the frames that adds: the same frames as alone */
+    unsigned nb = hak_stack_get(b, pcs, HAK_STACK_MAX_DEPTH);
+    uint32_t b2 = site_b();
+    uintptr_t pcs2[HAK_STACK_MAX_DEPTH];
+    unsigned nb2 = hak_stack_get(b2, pcs2, HAK_STACK_MAX_DEPTH);
+    frame_name(pcs2[0], name, sizeof name);
+    CHECK(strstr(name, " site_b+0x"), "threaded, frame 0: %s", name);
+    frame_name(pcs2[1], name, sizeof name);
+    CHECK(strstr(name, " main+0x"), "threaded, frame 1: %s", name);
+    CHECK(nb2 == nb && pcs2[0] == pcs[0], "threaded: depth %u (alone %u), frame 0 %#lx (alone %#lx)", nb2, nb,
+          (unsigned long)pcs2[0], (unsigned long)pcs[0]);
+    h = caller_of_helper();
+    n = hak_stack_get(h, pcs, HAK_STACK_MAX_DEPTH);
+    frame_name(pcs[0], name, sizeof name);
+    CHECK(n >= 1 && strstr(name, " caller_of_helper+0x"), "threaded, skip 1, frame 0: %s", name);
+
     hak_stack_foreach(count, NULL);
     CHECK(seen >= 29 && seen <= 200, "foreach saw %u stacks", seen);
     printf("depot_dedup: ok (%u stacks, last id %u)\n", seen, max_seen);
