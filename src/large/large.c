@@ -58,18 +58,15 @@ static void guards_fill(struct hak_large *l)
 bool hak_large_guards_intact(struct hak_large *l, unsigned site)
 {
     char *user = hak_large_user(l);
-    size_t bad = hak_first_bad_byte(user - HAK_LARGE_GUARD, HAK_LARGE_GUARD, HAK_TAIL_BYTE);
-    if (bad < HAK_LARGE_GUARD) {
-        /* the byte nearest the block is the one an underflow reached first */
-        size_t last = HAK_LARGE_GUARD;
-        while (user[(ptrdiff_t)last - 1 - HAK_LARGE_GUARD] == (char)HAK_TAIL_BYTE) last--;
-        char *at = user - HAK_LARGE_GUARD + last - 1;
-        hak_violation_large(HAK_KIND_canary_underflow, site, at, l, HAK_TAIL_BYTE, (uint8_t)*at,
-                            "guard bytes before a large block");
-        return false;
-    }
+    /* from the block down: the byte nearest it is the one an underflow reached first */
+    for (char *at = user - 1; at >= user - HAK_LARGE_GUARD; at--)
+        if (*at != (char)HAK_TAIL_BYTE) {
+            hak_violation_large(HAK_KIND_canary_underflow, site, at, l, HAK_TAIL_BYTE, (uint8_t)*at,
+                                "guard bytes before a large block");
+            return false;
+        }
     size_t n = tail_guard(l);
-    bad = hak_first_bad_byte(user + l->size, n, HAK_TAIL_BYTE);
+    size_t bad = hak_first_bad_byte(user + l->size, n, HAK_TAIL_BYTE);
     if (bad < n) {
         hak_violation_large(HAK_KIND_canary_overflow, site, user + l->size + bad, l, HAK_TAIL_BYTE,
                             (uint8_t)user[l->size + bad], "tail sentinel after the requested size of a large block");
