@@ -17,6 +17,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <link.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/auxv.h>
 #if __has_include(<sys/single_threaded.h>)
@@ -208,16 +209,57 @@ static HAK_NOINLINE int unwind_cb(struct dl_phdr_info *info, size_t size, void *
     return 1; /* the first object is enough */
 }
 
-/* unw_backtrace(buf, max) as if called where this is inlined. Alone in the process no
- * other thread can hold the loader's lock: then libunwind is called directly (this thread
- * is the one that would start a second, so it is not in the middle of a capture then). */
+/* fork() and that lock. The child of fork() gets the loader's lock as it was at the fork,
+ * and glibc resets the loader's other locks in the child but not the one dl_iterate_phdr
+ * takes: had another thread been capturing then, the child's first capture would wait
+ * forever. So fork waits for the captures under way (hak_stack_fork_prepare) and keeps new
+ * ones off until it returns. A capture that meets a fork is given up (its stack reads as
+ * unknown), never made to wait: its thread may hold a lock that fork's handlers take. */
+/* The captures under way are counted in shards, by thread, so that threads capturing at
+ * once do not all write one cache line (there is one per capture already, the loader's). */
+enum { CAPTURE_SHARDS = 16 };
+static struct {
+    unsigned n;
+} __attribute__((aligned(64))) under_way[CAPTURE_SHARDS];
+static int fork_pending;
+
+static unsigned *my_shard(void)
+{
+    /* threads' TLS blocks lie a stack apart: the bits above the page offset tell them apart */
+    uintptr_t a = (uintptr_t)&capturing >> 12;
+    return &under_way[(a ^ a >> 4 ^ a >> 9) % CAPTURE_SHARDS].n;
+}
+
+void hak_stack_fork_prepare(void)
+{
+    __atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < CAPTURE_SHARDS; i++)
+        while (__atomic_load_n(&under_way[i].n, __ATOMIC_SEQ_CST)) sched_yield();
+}
+
+void hak_stack_fork_done(bool child)
+{
+    /* a capture that was giving up when the fork happened left its count in the child */
+    if (child)
+        for (int i = 0; i < CAPTURE_SHARDS; i++) __atomic_store_n(&under_way[i].n, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fork_pending, 0, __ATOMIC_RELEASE);
+}
+
+/* unw_backtrace(buf, max) as if called where this is inlined; -1 when a fork is under way.
+ * Alone in the process no other thread can hold the loader's lock, nor fork: then
+ * libunwind is called directly (this thread is the one that would start a second, so it is
+ * not in the middle of a capture then). */
 HAK_INLINE int unwind(void **buf, int max)
 {
 #if HAK_HAVE_SINGLE_THREADED
     if (__libc_single_threaded) return unw_backtrace(buf, max);
 #endif
-    struct unwind_call c = {buf, max, 0};
-    dl_iterate_phdr(unwind_cb, &c);
+    struct unwind_call c = {buf, max, -1};
+    /* the count first, then the flag; fork sets the flag first, then reads the count */
+    unsigned *count = my_shard();
+    __atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)) dl_iterate_phdr(unwind_cb, &c);
+    __atomic_sub_fetch(count, 1, __ATOMIC_RELEASE);
     return c.got;
 }
 

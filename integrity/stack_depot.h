@@ -3,6 +3,7 @@
 #ifndef HAK_STACK_DEPOT_H
 #define HAK_STACK_DEPOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,11 @@ void hak_stack_print(int fd, const char *prefix, uint32_t id);
 void hak_frames_print(int fd, const char *prefix, const uintptr_t *pcs, unsigned n, bool first_exact);
 /* One frame as "0xPC function+0xOFF (module)" into buf; returns the length. */
 size_t hak_frame_format(uintptr_t pc, bool exact, char *buf, size_t size);
+
+/* fork() handlers: prepare waits for the captures under way in other threads and gives up
+ * new ones until done is called, in the parent and in the child (child: true). */
+void hak_stack_fork_prepare(void);
+void hak_stack_fork_done(bool child);
 
 /* Calls fn for every stored stack (the dump writer's STACKS section). */
 void hak_stack_foreach(void (*fn)(uint32_t id, const uintptr_t *pcs, unsigned depth, void *arg), void *arg);

@@ -18,6 +18,7 @@
 #include <valgrind/valgrind.h>
 
 #include "integrity/signal.h"
+#include "integrity/stack_depot.h"
 #include "trace/dump.h"
 #include "trace/htrace_format.h"
 #include "trace/lttng/loader.h"
@@ -104,9 +105,31 @@ void hak_init_slow(void)
 
 // ---- fork: the pool lock is held across fork so the child gets a consistent pool ----
 
-static void fork_prepare(void) { hak_pool_lock(); }
-static void fork_parent(void) { hak_pool_unlock(); }
-static void fork_child(void) { hak_pool_after_fork_child(); }
+/* Stack captures are held off first: one under way may allocate (libunwind does, on first
+ * use), and would wait for the pool lock held here. */
+static void fork_prepare(void)
+{
+#if HAK_LEVEL_MAX >= 1
+    hak_stack_fork_prepare();
+#endif
+    hak_pool_lock();
+}
+
+static void fork_parent(void)
+{
+    hak_pool_unlock();
+#if HAK_LEVEL_MAX >= 1
+    hak_stack_fork_done(false);
+#endif
+}
+
+static void fork_child(void)
+{
+    hak_pool_after_fork_child();
+#if HAK_LEVEL_MAX >= 1
+    hak_stack_fork_done(true);
+#endif
+}
 
 __attribute__((constructor)) static void hak_constructor(void)
 {
