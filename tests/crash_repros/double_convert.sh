@@ -5,7 +5,7 @@
 # overflow has broken the next block's free-list link.
 source "$(dirname "$0")/lib/repro.bash"
 repro_fault double_convert after=10
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_below 1 freelist_corrupt
 expect_catch 2 user_base_mismatch
 expect_catch 4 user_base_mismatch

@@ -4,7 +4,7 @@
 # catches the write itself (the link slot is checked against the layout table).
 source "$(dirname "$0")/lib/repro.bash"
 repro_fault next_offset after=10
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_catch 1 next_misaligned
 expect_catch 4 next_misaligned
 expect_culprit fired

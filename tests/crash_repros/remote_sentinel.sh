@@ -4,7 +4,7 @@
 # crashes; level 1 catches the marker when a list read meets it.
 source "$(dirname "$0")/lib/repro.bash"
 repro_fault remote_sentinel after=10
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_catch 1 sentinel_leak
 expect_catch 4 sentinel_leak
 expect_culprit fired

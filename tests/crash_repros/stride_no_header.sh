@@ -4,7 +4,7 @@
 # (carved blocks must land on the layout's block boundaries).
 source "$(dirname "$0")/lib/repro.bash"
 repro_fault stride_no_header after=10
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_catch 1 slab_meta_invariant
 expect_catch 4 slab_meta_invariant
 expect_culprit fired

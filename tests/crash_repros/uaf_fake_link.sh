@@ -8,7 +8,7 @@
 # window opening at its free.
 source "$(dirname "$0")/lib/repro.bash"
 repro_program uaf_fake_link
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_below 2 use_after_free_write
 expect_catch 1 freelist_corrupt
 expect_catch 4 use_after_free_write

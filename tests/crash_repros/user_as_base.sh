@@ -5,7 +5,7 @@
 # Level 2 catches the push itself; level 1 only later, when the list is read.
 source "$(dirname "$0")/lib/repro.bash"
 repro_fault user_as_base after=10
-expect_level0 crash SIGSEGV
+expect_level0 crash 'SIGSEGV|SIGBUS'
 expect_below 1 freelist_corrupt
 expect_catch 2 user_base_mismatch
 expect_catch 4 user_base_mismatch
