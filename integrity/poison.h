@@ -3,7 +3,7 @@
  * sentinel of a live one (HAK_TAIL_SPAN bytes from the requested size, or to the end of
  * the block when fewer follow). Both are written and checked sixteen bytes at a time: at
  * levels 2-3 every class is a multiple of 16 bytes (layout.c leaves out the 8-byte class),
- * so a span is one to four 16-byte chunks, with no call and no byte loop. */
+ * so a span is one to three 16-byte chunks, with no call and no byte loop. */
 #ifndef HAK_POISON_H
 #define HAK_POISON_H
 
@@ -45,14 +45,13 @@ HAK_INLINE size_t hak_poison_span(size_t size)
     return size < HAK_POISON_SPAN ? size : HAK_POISON_SPAN;
 }
 
-/* Poisons the span bytes at user (16, 32, 48 or 64). */
+/* Poisons the span bytes at user (16, 32 or 48). */
 HAK_INLINE void hak_poison_fill(char *user, size_t span)
 {
-    _Static_assert(HAK_POISON_SPAN == 64, "four chunks");
+    _Static_assert(HAK_POISON_SPAN == 48, "three chunks");
     hak_fill16(user, HAK_POISON_FREE);
     if (span > 16) hak_fill16(user + 16, HAK_POISON_FREE);
     if (span > 32) hak_fill16(user + 32, HAK_POISON_FREE);
-    if (span > 48) hak_fill16(user + 48, HAK_POISON_FREE);
 }
 
 /* Whether the span bytes at user are all poison. */
@@ -61,7 +60,6 @@ HAK_INLINE bool hak_poison_intact(const char *user, size_t span)
     unsigned m = hak_match16(user, HAK_POISON_FREE);
     if (span > 16) m &= hak_match16(user + 16, HAK_POISON_FREE);
     if (span > 32) m &= hak_match16(user + 32, HAK_POISON_FREE);
-    if (span > 48) m &= hak_match16(user + 48, HAK_POISON_FREE);
     return m == 0xffff;
 }
 
