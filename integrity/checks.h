@@ -118,22 +118,27 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
     if (hak_unlikely(*st != live)) goto not_live;
     if (HAK_HEADERS(lv)) {
         struct hak_block_header *h = base;
-        hak_shadow_open(base, hak_layout[c].stride, lv);
-        if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
-            hak_chk_in_failed(fev, c, lv);
-            if (h->magic == HAK_HDR_LIVE && h->cls == c)
-                hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
-                                    "canary right before the block");
-            else
-                hak_violation_block(HAK_KIND_header_corrupt, site, p, base, s, HAK_HDR_LIVE, h->magic, "header magic");
-            return false;
-        }
         char *user = (char *)base + HAK_HEADER_SIZE;
-        if (hak_unlikely((char *)p != user + h->align_off)) {
-            hak_chk_in_failed(fev, c, lv);
-            hak_violation_block(HAK_KIND_interior_free, site, p, base, s, (uintptr_t)(user + h->align_off),
-                                (uintptr_t)p, "pointer (expected the block's, found)");
-            return false;
+        hak_shadow_open(base, hak_layout[c].stride, lv);
+        /* one compare for the usual block (align_off 0: p is USER, as base was found from it);
+         * the fields one by one for the others and for the report */
+        if (hak_unlikely(hak_hdr_word_at(h) != hak_hdr_word(HAK_HDR_LIVE, c, HAK_BLOCK_LIVE) ||
+                         h->canary != HAK_HDR_CANARY || (char *)p != user)) {
+            if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
+                hak_chk_in_failed(fev, c, lv);
+                if (h->magic == HAK_HDR_LIVE && h->cls == c)
+                    hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
+                                        "canary right before the block");
+                else
+                    hak_violation_block(HAK_KIND_header_corrupt, site, p, base, s, HAK_HDR_LIVE, h->magic, "header magic");
+                return false;
+            }
+            if (hak_unlikely((char *)p != user + h->align_off)) {
+                hak_chk_in_failed(fev, c, lv);
+                hak_violation_block(HAK_KIND_interior_free, site, p, base, s, (uintptr_t)(user + h->align_off),
+                                    (uintptr_t)p, "pointer (expected the block's, found)");
+                return false;
+            }
         }
         if (hak_unlikely(!hak_tail_intact(user, h->size, hak_layout[c].size))) {
             hak_chk_in_failed(fev, c, lv);
