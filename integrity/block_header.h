@@ -51,7 +51,7 @@ HAK_INLINE uint64_t hak_hdr_word_at(const void *base)
 #define HAK_TAIL_BYTE 0xCC    /* after the requested size in a live block */
 /* Bytes poisoned and checked at levels 2-3 (the whole block at 4): with the header, one
  * cache line when the block starts one, so that a free and the malloc that reuses the
- * block touch no second line for it (a span of 64 took 5-15% more time at level 2). */
+ * block touch no second line for it (a span of 64 took 5-20% more time at level 2). */
 #define HAK_POISON_SPAN 48
 #define HAK_TAIL_SPAN 16      /* sentinel bytes written and checked after the requested size */
 
