@@ -24,9 +24,10 @@ _Static_assert(sizeof(struct hak_block_header) == 16, "the header is HAK_HEADER_
 
 /* The header's first word (magic, class, state, align_off) as one little-endian integer:
  * free checks a live block's with one compare, and only when that fails looks at the
- * fields one by one (an aligned allocation's align_off, a report). (A free block's check
- * in malloc stays two compares: building the word from the class there costs more than
- * it saves.) */
+ * fields one by one (an aligned allocation's align_off, a report); free writes the free
+ * header's with one store, from the class it has at hand. (malloc writes the fields it
+ * changes, the class stays, and checks a free block's with two compares: building the
+ * word from the class there costs more than it saves.) */
 HAK_INLINE uint64_t hak_hdr_word(uint32_t magic, unsigned c, unsigned state)
 {
     _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && __builtin_offsetof(struct hak_block_header, cls) == 4 &&
@@ -41,6 +42,12 @@ HAK_INLINE uint64_t hak_hdr_word_at(const void *base)
     uint64_t w;
     __builtin_memcpy(&w, base, sizeof w);
     return w;
+}
+
+/* Writes the header's first word: one store where the fields would take four. */
+HAK_INLINE void hak_hdr_word_put(void *base, uint64_t w)
+{
+    __builtin_memcpy(base, &w, sizeof w);
 }
 
 #define HAK_HDR_LIVE 0xA110CA7Eu

@@ -34,10 +34,7 @@ HAK_INLINE void hak_poison_block(void *base, unsigned c, int lv)
     struct hak_block_header *h = base;
     char *user = (char *)base + HAK_HEADER_SIZE;
     hak_shadow_open(base, hak_layout[c].stride, lv);
-    h->magic = HAK_HDR_FREE;
-    h->cls = (uint8_t)c;
-    h->state = HAK_BLOCK_FREE;
-    h->align_off = 0;
+    hak_hdr_word_put(h, hak_hdr_word(HAK_HDR_FREE, c, HAK_BLOCK_FREE));
     if (HAK_QUARANTINE(lv)) memset(user, HAK_POISON_FREE, hak_layout[c].size);
     else hak_poison_fill(user, hak_poison_span(hak_layout[c].size));
     hak_shadow_close(base, hak_layout[c].stride, lv);

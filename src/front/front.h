@@ -55,19 +55,23 @@ HAK_INLINE void *hak_bin_pop(struct hak_bin *b, unsigned c, size_t n, unsigned s
     return user;
 }
 
-/* A block goes on the thread's bin of class c. fev: the event of the free that brings it,
- * when the caller has not recorded it yet (the two go in one batch), else NULL. */
+/* A block goes on the thread's bin of class c; the caller has marked it free (its state
+ * byte). fev: the event of the free that brings it, when the caller has not recorded it
+ * yet (the two go in one batch), else NULL. */
 HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigned site, const struct hak_ev_arg *fev,
                              int lv)
 {
     struct hak_bin *b = &h->bins[c];
-    void *old = b->head;
+    void *old = b->head, *freed = base;
     bool as_base = HAK_FAULT(user_as_base, c, base);
     if (as_base) base = (char *)base + HAK_HEADER_SIZE;
     bool bad_slot;
     void *slot = hak_next_slot_w(base, c, &bad_slot, lv);
-    /* level 2: what goes on a list is the BASE of a block just freed, whoever converted it */
-    bool not_base = HAK_HEADERS(lv) && hak_unlikely(*hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE));
+    /* level 2: what goes on a list is the BASE of a block just freed, whoever converted it.
+     * The caller has just marked block freed free in its state byte: the byte is read again
+     * only when something moved the pointer since (a compare that folds away unless the
+     * user_as_base fault is built in), which saves a free a load and its address. */
+    bool not_base = HAK_HEADERS(lv) && hak_unlikely(base != freed) && *hak_state_at(base) != hak_state(c, HAK_BLOCK_FREE);
     if (!not_base) {
         b->head = base;
         b->count++;
