@@ -30,7 +30,7 @@ bool hak_trace_on(void)
 
 uint64_t hak_trace_seq_now(void)
 {
-    return __atomic_load_n(&hak_seq, __ATOMIC_RELAXED);
+    return hak_seq_peek();
 }
 
 // ---- a buffered writer that remembers its file offset ----

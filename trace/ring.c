@@ -13,7 +13,6 @@
 
 __thread struct hak_ring *hak_ring_tls;
 struct hak_ring *hak_rings;
-uint64_t hak_seq HAK_ALIGNED(64) = 1;
 size_t hak_ring_entries = HAK_RING_DEFAULT_ENTRIES;
 bool hak_rings_on;
 

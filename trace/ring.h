@@ -7,16 +7,11 @@
 
 #include <stddef.h>
 #include <string.h>
-#if defined(__x86_64__) && __has_include(<sys/single_threaded.h>)
-#include <sys/single_threaded.h>
-#define HAK_SEQ_SINGLE_THREADED 1
-#else
-#define HAK_SEQ_SINGLE_THREADED 0
-#endif
 
 #include "config.h"
 #include "front/heap.h"
 #include "trace/lttng/loader.h"
+#include "trace/seq.h"
 #include "trace/trace.h"
 
 struct hak_ring {
@@ -33,29 +28,7 @@ struct hak_ring {
 
 extern __thread struct hak_ring *hak_ring_tls;
 extern struct hak_ring *hak_rings;
-extern uint64_t hak_seq; /* the next sequence number */
 extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the rings */
-
-/* Takes k consecutive sequence numbers. The locked add that makes the count one order
- * across threads must wait for the thread's earlier stores to drain, those of the ring
- * included: a few nanoseconds per batch, close to half of what the rings cost in a
- * program whose blocks stay in the caches (docs/PERFORMANCE.md). While the process has
- * one thread (glibc's __libc_single_threaded, which pthread_create clears before a second
- * thread starts, so every number taken before comes before the new thread's), an add
- * without the lock is as good: one instruction (xadd), which a signal handler running on
- * the thread cannot split. (A thread made with a bare clone() leaves the flag set; glibc's
- * malloc skips its own locks on the same condition, so such a thread cannot allocate
- * safely anyway.) */
-HAK_INLINE uint64_t hak_seq_take(uint64_t k)
-{
-#if HAK_SEQ_SINGLE_THREADED
-    if (__libc_single_threaded) {
-        __asm__("xaddq %0, %1" : "+r"(k), "+m"(hak_seq));
-        return k;
-    }
-#endif
-    return __atomic_fetch_add(&hak_seq, k, __ATOMIC_RELAXED);
-}
 
 /* The calling thread's ring, set up on its first event; NULL when the rings are off
  * (events then go to LTTng only) or cannot be mapped. */

@@ -93,6 +93,7 @@ void hak_init_slow(void)
     extern size_t hak_ring_entries;
     hak_ring_entries = hak_env.trace_ring;
     hak_rings_on = (hak_mode & HAK_MODE_RINGS) && hak_env_trace();
+    if (hak_mode & HAK_MODE_RINGS) hak_seq_init();
 #endif
     hak_api_select_mode();
     hak_layout_init();
@@ -128,6 +129,7 @@ static void fork_child(void)
     hak_pool_after_fork_child();
 #if HAK_LEVEL_MAX >= 1
     hak_stack_fork_done(true);
+    if (hak_mode & HAK_MODE_RINGS) hak_seq_fork_child();
 #endif
 }
 

@@ -115,7 +115,10 @@ void hak_heap_exit(struct hak_heap *h)
     h->tid = 0;
     h->state = HAK_HEAP_EXITED;
 #if HAK_LEVEL_MAX >= 1
-    if (HAK_RINGS(HAK_MODE)) hak_ring_thread_exit();
+    if (HAK_RINGS(HAK_MODE)) {
+        hak_ring_thread_exit();
+        hak_seq_thread_exit();
+    }
     if (hak_lttng_emit) hak_lttng_thread_exit();
     if (hak_level >= 1) hak_signal_thread_exit();
 #endif

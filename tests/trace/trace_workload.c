@@ -6,6 +6,12 @@
  *                             pointer: the fatal-signal handler writes the dump;
  *   trace_workload threads T N  N mallocs and frees in the main thread alone, then T
  *                             threads doing N each at once (with remote frees), then N more
+ *                             in the main thread, then hak_trace_dump();
+ *   trace_workload join T N   N mallocs and frees in the main thread alone; then with a
+ *                             second thread that does not allocate; then the main thread
+ *                             allocates on while that thread starts T threads doing N each
+ *                             (the first number another thread takes, while the main thread
+ *                             is taking its own: trace/seq.h), until they are done; N more
  *                             in the main thread, then hak_trace_dump(). */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -56,6 +62,28 @@ static void *both(void *arg)
     return NULL;
 }
 
+/* `join`: the second thread, which starts the others once the main thread is busy. */
+static atomic_int joined; /* 1: the main thread allocates; 2: the threads are done */
+static void *starter(void *arg)
+{
+    (void)arg;
+    pthread_t t[16];
+    while (atomic_load(&joined) == 0) {
+    }
+    for (long i = 0; i < nthreads; i++) CHECK(pthread_create(&t[i], NULL, both, (void *)i) == 0, "pthread_create");
+    for (long i = 0; i < nthreads; i++) pthread_join(t[i], NULL);
+    atomic_store(&joined, 2);
+    return NULL;
+}
+
+/* hakmem's hak_trace_dump, which the workload finds at run time (it links no library). */
+static int (*dump_fn(void))(const char *)
+{
+    int (*dump)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "hak_trace_dump");
+    CHECK(dump, "hak_trace_dump not found: run under libhakmem.so");
+    return dump;
+}
+
 static void main_alone(long n)
 {
     for (long i = 0; i < n; i++) {
@@ -69,8 +97,7 @@ int main(int argc, char **argv)
     if (argc < 3) return 2;
     long n = atol(argv[2]);
     if (!strcmp(argv[1], "count")) {
-        int (*dump)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "hak_trace_dump");
-        CHECK(dump, "hak_trace_dump not found: run under libhakmem.so");
+        int (*dump)(const char *) = dump_fn();
         static void *blocks[1 << 16];
         CHECK(n <= (1 << 16), "N too large");
         for (long i = 0; i < n; i++) blocks[i] = malloc((size_t)(i % 500) + 1);
@@ -82,8 +109,7 @@ int main(int argc, char **argv)
     pthread_t t[16];
     CHECK(n > 1 && n <= 16, "2..16 threads");
     if (!strcmp(argv[1], "threads")) {
-        int (*dump)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "hak_trace_dump");
-        CHECK(dump, "hak_trace_dump not found: run under libhakmem.so");
+        int (*dump)(const char *) = dump_fn();
         CHECK(argc == 4, "threads T N");
         per_thread = atol(argv[3]);
         nthreads = n;
@@ -94,6 +120,25 @@ int main(int argc, char **argv)
         main_alone(per_thread);
         CHECK(dump(getenv("DUMP")) == 0, "hak_trace_dump failed");
         printf("threads %ld, %ld calls each\n", n, per_thread);
+        return 0;
+    }
+    if (!strcmp(argv[1], "join")) {
+        int (*dump)(const char *) = dump_fn();
+        CHECK(argc == 4, "join T N");
+        per_thread = atol(argv[3]);
+        nthreads = n;
+        pthread_barrier_init(&handoff, NULL, (unsigned)n);
+        main_alone(per_thread);
+        pthread_t s;
+        CHECK(pthread_create(&s, NULL, starter, NULL) == 0, "pthread_create");
+        main_alone(per_thread);
+        atomic_store(&joined, 1);
+        long during = 0;
+        for (; atomic_load(&joined) == 1 && during < 5 * per_thread; during++) main_alone(1);
+        pthread_join(s, NULL);
+        main_alone(per_thread);
+        CHECK(dump(getenv("DUMP")) == 0, "hak_trace_dump failed");
+        printf("join %ld, %ld calls each; the main thread made %ld while the others ran\n", n, per_thread, during);
         return 0;
     }
     nthreads = n;
