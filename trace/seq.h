@@ -74,14 +74,14 @@ HAK_INLINE uint64_t hak_seq_take(uint64_t k)
 #endif
     uintptr_t self = hak_seq_self(), solo = __atomic_load_n(&hak_seq.solo, __ATOMIC_RELAXED);
     if (hak_likely(solo == self)) {
-        hak_seq.busy++;
-        __asm__ volatile("" ::: "memory");
-        if (hak_likely(__atomic_load_n(&hak_seq.solo, __ATOMIC_RELAXED) == self)) {
-            k = hak_seq_add_unlocked(k);
-            hak_seq.busy--;
-            return k;
-        }
-        hak_seq.busy--;
+        /* busy counts, so that a signal handler taking numbers inside leaves it as it was */
+        unsigned busy = __atomic_load_n(&hak_seq.busy, __ATOMIC_RELAXED);
+        __atomic_store_n(&hak_seq.busy, busy + 1, __ATOMIC_RELAXED);
+        __asm__ volatile("" ::: "memory"); /* the mark, then the second read: no fence (above) */
+        bool still = __atomic_load_n(&hak_seq.solo, __ATOMIC_RELAXED) == self;
+        if (hak_likely(still)) k = hak_seq_add_unlocked(k);
+        __atomic_store_n(&hak_seq.busy, busy, __ATOMIC_RELAXED);
+        if (hak_likely(still)) return k;
     } else if (hak_unlikely(solo != HAK_SEQ_SHARED)) {
         hak_seq_join(self);
     }
