@@ -31,8 +31,10 @@ void hak_seq_join(uintptr_t self)
     if (__atomic_compare_exchange_n(&hak_seq.solo, &solo, self, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
         return; /* the first: solo from its next number on (this one takes the lock) */
     if (solo == HAK_SEQ_SHARED || solo == self) return;
-    if (!__atomic_compare_exchange_n(&hak_seq.solo, &solo, HAK_SEQ_SHARED, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
-        return hak_seq_join(self); /* the solo thread exited meanwhile, or another got here first */
+    if (!__atomic_compare_exchange_n(&hak_seq.solo, &solo, HAK_SEQ_SHARED, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+        hak_seq_join(self); /* the solo thread exited meanwhile, or another got here first */
+        return;
+    }
     /* Every thread passes a full barrier: the solo thread then either sees the counter
      * shared, or its busy mark is visible here (seq.h). The command cannot fail once
      * registered (hak_seq_init); were it to, the slower global barrier does the same. */
