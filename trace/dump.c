@@ -198,6 +198,9 @@ static void put_ring(struct out *o, struct hak_ring *r)
 {
     uint64_t cap = r->mask + 1;
     uint64_t w1 = __atomic_load_n(&r->written, __ATOMIC_ACQUIRE);
+    /* the entries below w1 were stored before the count was; those stored without the
+     * caches (ring.h) are visible to us once every thread passed a barrier */
+    hak_seq_barrier();
     uint64_t count = w1 < cap ? w1 : cap;
     size_t bytes = count * sizeof(struct hak_event);
     struct hak_event *copy = bytes ? hak_os_map(bytes) : NULL;

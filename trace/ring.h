@@ -77,6 +77,31 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
     memcpy((char *)e + offsetof(struct hak_event, tid), &tail, sizeof tail);
 }
 
+/* The same with non-temporal stores: the entry goes to memory without taking a line of
+ * the caches, which the ring (3 MiB by default) would otherwise take from the program's
+ * blocks (docs/PERFORMANCE.md). Nothing orders them with later stores, so they are used
+ * only for a batch whose numbers were taken without the lock (a locked add would wait for
+ * them to drain), and a dump copies another thread's entries after hak_seq_barrier. */
+HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, const struct hak_ev_arg *a)
+{
+#if HAK_SEQ_UNLOCKED
+    _Static_assert(offsetof(struct hak_event, seq) == 0 && offsetof(struct hak_event, ptr) == 8 &&
+                       offsetof(struct hak_event, base) == 16 && offsetof(struct hak_event, value) == 24 &&
+                       offsetof(struct hak_event, size) == 32 && offsetof(struct hak_event, tid) == 40,
+                   "six 8-byte words");
+    long long *q = (long long *)(void *)e;
+    uint64_t tail = who | (uint64_t)(uint8_t)a->op << 48 | (uint64_t)(uint8_t)a->site << 56;
+    __builtin_ia32_movnti64(q + 0, (long long)seq);
+    __builtin_ia32_movnti64(q + 1, (long long)(uintptr_t)a->ptr);
+    __builtin_ia32_movnti64(q + 2, (long long)(uintptr_t)a->base);
+    __builtin_ia32_movnti64(q + 3, (long long)a->value);
+    __builtin_ia32_movnti64(q + 4, (long long)a->size);
+    __builtin_ia32_movnti64(q + 5, (long long)tail);
+#else
+    hak_ev_fill(e, seq, who, a);
+#endif
+}
+
 /* Records k events about class cls in the calling thread's ring, numbered consecutively
  * (and hands them to LTTng when it is loaded). A fast path records all its events in one
  * call, at its end: one add for their sequence numbers (hak_seq_take) and one update of the
@@ -106,14 +131,20 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
                 hak_ev_record_ringless(a[i].op, a[i].site, cls, a[i].ptr, a[i].base, a[i].value, a[i].size);
         return;
     }
-    uint64_t seq = hak_seq_take(k);
+    bool unlocked;
+    uint64_t seq = hak_seq_take_how(k, &unlocked);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
     if (hak_likely(i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED))) {
         /* the batch does not wrap and LTTng is not loaded: its entries are at constant
          * offsets, and one compare covers both */
         struct hak_event *e = &r->ev[i0];
+        if (hak_likely(unlocked)) {
 #pragma GCC unroll 4
-        for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, who, &a[i]);
+            for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
+        } else {
+#pragma GCC unroll 4
+            for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, who, &a[i]);
+        }
         __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
         return;
     }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 struct hak_seq hak_seq = {.next = 1};
+static bool registered; /* for MEMBARRIER_CMD_PRIVATE_EXPEDITED */
 
 static long membarrier(int cmd)
 {
@@ -22,7 +23,14 @@ void hak_seq_init(void)
 #else
     bool usable = false; /* no unlocked add (seq.h) */
 #endif
+    registered = usable;
     __atomic_store_n(&hak_seq.solo, usable ? 0 : HAK_SEQ_SHARED, __ATOMIC_RELAXED);
+}
+
+void hak_seq_barrier(void)
+{
+    if (registered) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void hak_seq_join(uintptr_t self)

@@ -61,14 +61,16 @@ HAK_INLINE uint64_t hak_seq_add_unlocked(uint64_t k)
 #endif
 }
 
-/* Takes k consecutive sequence numbers. While the process has one thread (glibc's
+/* Takes k consecutive sequence numbers; *unlocked: whether without the lock (the ring's
+ * writer then uses stores that leave the caches alone: ring.h). While the process has one thread (glibc's
  * __libc_single_threaded, which pthread_create clears before a second thread starts, so
  * that every number taken before comes before the new thread's), no other thread can add:
  * no need to be solo. (A thread made with a bare clone() leaves the flag set; glibc's malloc
  * skips its own locks on the same condition, so such a thread cannot allocate safely
  * anyway.) */
-HAK_INLINE uint64_t hak_seq_take(uint64_t k)
+HAK_INLINE uint64_t hak_seq_take_how(uint64_t k, bool *unlocked)
 {
+    *unlocked = true;
 #if HAK_SEQ_UNLOCKED
     if (__libc_single_threaded) return hak_seq_add_unlocked(k);
 #endif
@@ -85,7 +87,15 @@ HAK_INLINE uint64_t hak_seq_take(uint64_t k)
     } else if (hak_unlikely(solo != HAK_SEQ_SHARED)) {
         hak_seq_join(self);
     }
+    *unlocked = false;
     return __atomic_fetch_add(&hak_seq.next, k, __ATOMIC_RELAXED);
+}
+
+/* The same, for a caller that need not know how. */
+HAK_INLINE uint64_t hak_seq_take(uint64_t k)
+{
+    bool unlocked;
+    return hak_seq_take_how(k, &unlocked);
 }
 
 /* The next number to be taken (a dump's upper bound). */
@@ -93,6 +103,11 @@ HAK_INLINE uint64_t hak_seq_peek(void)
 {
     return __atomic_load_n(&hak_seq.next, __ATOMIC_RELAXED);
 }
+
+/* Makes what every other thread of the process stored so far, its non-temporal stores
+ * included, visible to the caller (membarrier), where registered: a dump calls it before
+ * copying the entries a ring's count covers (ring.h). */
+void hak_seq_barrier(void);
 
 /* Start-up, when events are recorded: whether a thread may ever be solo (x86-64, where
  * membarrier works). */
