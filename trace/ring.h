@@ -20,6 +20,7 @@ struct hak_ring {
     uint64_t room;     /* entries; 0 while LTTng is loaded (see hak_ev_record_n) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
+    bool uncached;     /* batches numbered without the lock use hak_ev_fill_nt (not with stacks) */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
     struct hak_ring *exit_next; /* exited rings, oldest first, for reuse */
     size_t map_size;
@@ -79,9 +80,11 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
 
 /* The same with non-temporal stores: the entry goes to memory without taking a line of
  * the caches, which the ring (3 MiB by default) would otherwise take from the program's
- * blocks (docs/PERFORMANCE.md). Nothing orders them with later stores, so they are used
- * only for a batch whose numbers were taken without the lock (a locked add would wait for
- * them to drain), and a dump copies another thread's entries after hak_seq_barrier. */
+ * blocks (docs/PERFORMANCE.md). Nothing orders them with later stores, and any locked
+ * instruction waits for them to drain: they are used only for a batch whose numbers were
+ * taken without the lock, and not in a mode that keeps stacks (each capture takes locked
+ * adds: integrity/stack_depot.c); a dump copies another thread's entries after
+ * hak_seq_barrier. */
 HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, const struct hak_ev_arg *a)
 {
 #if HAK_SEQ_UNLOCKED
@@ -138,7 +141,7 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
         /* the batch does not wrap and LTTng is not loaded: its entries are at constant
          * offsets, and one compare covers both */
         struct hak_event *e = &r->ev[i0];
-        if (hak_likely(unlocked)) {
+        if (hak_likely(unlocked & r->uncached)) {
 #pragma GCC unroll 4
             for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
         } else {
