@@ -58,7 +58,7 @@ struct hak_ring *hak_ring_setup(void)
         if (__atomic_load_n(&hak_lttng_emit, __ATOMIC_SEQ_CST)) __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
     }
     r->tid = hak_heap_tls.tid;
-    r->uncached = !(hak_mode & HAK_MODE_STACKS);
+    r->uncached = !HAK_QUARANTINE(hak_mode) && !(hak_mode & HAK_MODE_STACKS);
     r->exit_next = NULL;
     hak_ring_tls = r;
     return r;

@@ -20,7 +20,7 @@ struct hak_ring {
     uint64_t room;     /* entries; 0 while LTTng is loaded (see hak_ev_record_n) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
-    bool uncached;     /* batches numbered without the lock use hak_ev_fill_nt (not with stacks) */
+    bool uncached;     /* batches numbered without the lock use hak_ev_fill_nt (below level 4, without stacks) */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
     struct hak_ring *exit_next; /* exited rings, oldest first, for reuse */
     size_t map_size;
@@ -82,7 +82,8 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
  * the caches, which the ring (3 MiB by default) would otherwise take from the program's
  * blocks (docs/PERFORMANCE.md). Nothing orders them with later stores, and any locked
  * instruction waits for them to drain: they are used only for a batch whose numbers were
- * taken without the lock, and not in a mode that keeps stacks (each capture takes locked
+ * taken without the lock, and neither at level 4 (every free takes a block's state byte
+ * with a compare-and-swap) nor in a mode that keeps stacks (each capture takes locked
  * adds: integrity/stack_depot.c); a dump copies another thread's entries after
  * hak_seq_barrier. */
 HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, const struct hak_ev_arg *a)
