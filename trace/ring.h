@@ -20,7 +20,8 @@ struct hak_ring {
     uint64_t room;     /* entries; 0 while LTTng is loaded (see hak_ev_record_n) */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
-    bool uncached;     /* batches numbered without the lock use hak_ev_fill_nt (below level 4, without stacks) */
+    bool uncached;     /* hak_ev_fill_nt for batches numbered without the lock (set up:
+                        * below level 4, without stacks) */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
     struct hak_ring *exit_next; /* exited rings, oldest first, for reuse */
     size_t map_size;

@@ -62,12 +62,12 @@ HAK_INLINE uint64_t hak_seq_add_unlocked(uint64_t k)
 }
 
 /* Takes k consecutive sequence numbers; *unlocked: whether without the lock (the ring's
- * writer then uses stores that leave the caches alone: ring.h). While the process has one thread (glibc's
- * __libc_single_threaded, which pthread_create clears before a second thread starts, so
- * that every number taken before comes before the new thread's), no other thread can add:
- * no need to be solo. (A thread made with a bare clone() leaves the flag set; glibc's malloc
- * skips its own locks on the same condition, so such a thread cannot allocate safely
- * anyway.) */
+ * writer then uses stores that leave the caches alone: ring.h). While the process has one
+ * thread (glibc's __libc_single_threaded, which pthread_create clears before a second
+ * thread starts, so that every number taken before comes before the new thread's), no
+ * other thread can add: no need to be solo. (A thread made with a bare clone() leaves the
+ * flag set; glibc's malloc skips its own locks on the same condition, so such a thread
+ * cannot allocate safely anyway.) */
 HAK_INLINE uint64_t hak_seq_take_how(uint64_t k, bool *unlocked)
 {
     *unlocked = true;
