@@ -67,6 +67,12 @@ HAK_INLINE uint64_t hak_ev_who(uint32_t tid, unsigned cls)
     return tid | (uint64_t)(uint16_t)cls << 32;
 }
 
+/* The event's last word: the batch's thread and class, the site's op and site. */
+HAK_INLINE uint64_t hak_ev_tail(uint64_t who, const struct hak_ev_arg *a)
+{
+    return who | (uint64_t)(uint8_t)a->op << 48 | (uint64_t)(uint8_t)a->site << 56;
+}
+
 /* An event's fields, from a recording site's arguments (for the ring and for LTTng alone). */
 HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, const struct hak_ev_arg *a)
 {
@@ -75,7 +81,7 @@ HAK_INLINE void hak_ev_fill(struct hak_event *e, uint64_t seq, uint64_t who, con
     e->base = (uintptr_t)a->base;
     e->value = a->value;
     e->size = a->size;
-    uint64_t tail = who | (uint64_t)(uint8_t)a->op << 48 | (uint64_t)(uint8_t)a->site << 56;
+    uint64_t tail = hak_ev_tail(who, a);
     memcpy((char *)e + offsetof(struct hak_event, tid), &tail, sizeof tail);
 }
 
@@ -95,13 +101,12 @@ HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, 
                        offsetof(struct hak_event, size) == 32 && offsetof(struct hak_event, tid) == 40,
                    "six 8-byte words");
     long long *q = (long long *)(void *)e;
-    uint64_t tail = who | (uint64_t)(uint8_t)a->op << 48 | (uint64_t)(uint8_t)a->site << 56;
     __builtin_ia32_movnti64(q + 0, (long long)seq);
     __builtin_ia32_movnti64(q + 1, (long long)(uintptr_t)a->ptr);
     __builtin_ia32_movnti64(q + 2, (long long)(uintptr_t)a->base);
     __builtin_ia32_movnti64(q + 3, (long long)a->value);
     __builtin_ia32_movnti64(q + 4, (long long)a->size);
-    __builtin_ia32_movnti64(q + 5, (long long)tail);
+    __builtin_ia32_movnti64(q + 5, (long long)hak_ev_tail(who, a));
 #else
     hak_ev_fill(e, seq, who, a);
 #endif
