@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "api/entry.h"
 #include "api/init.h"
 #include "front/front.h"
 #include "front/lookup.h"
@@ -97,10 +98,24 @@ HAK_EXPORT void hak_free(void *p)
  * the mode instead. */
 static size_t l0_tiny_lim = HAK_TINY_FAST_MAX(0) + 1, l1_tiny_lim;
 
+#ifdef HAK_INTERPOSE
+/* malloc and free themselves, by names that cannot be interposed */
+extern void *hak_malloc_entry(size_t n) __attribute__((visibility("hidden")));
+extern void hak_free_entry(void *p) __attribute__((visibility("hidden")));
+#endif
+
 void hak_api_select_mode(void)
 {
     if (hak_mode != 0) l0_tiny_lim = 0;
     if (hak_mode == 1) l1_tiny_lim = HAK_TINY_FAST_MAX(1) + 1;
+#ifdef HAK_INTERPOSE
+    /* Outside level 0, malloc and free jump straight to the mode's instance (entry.h):
+     * the code of libhakmem-lN.so, without the compares and the table. */
+    if (hak_mode != 0 && hak_entry_redirect_ok()) {
+        hak_entry_redirect((void *)hak_malloc_entry, (const void *)malloc_in[hak_mode]);
+        hak_entry_redirect((void *)hak_free_entry, (const void *)free_in[hak_mode]);
+    }
+#endif
 }
 
 HAK_EXPORT void *hak_malloc(size_t n)
@@ -124,6 +139,11 @@ HAK_EXPORT void hak_free(void *p)
         free_in[m](p);
     }
 }
+
+#ifdef HAK_INTERPOSE
+extern __typeof(hak_malloc) hak_malloc_entry __attribute__((alias("hak_malloc"), visibility("hidden")));
+extern __typeof(hak_free) hak_free_entry __attribute__((alias("hak_free"), visibility("hidden")));
+#endif
 
 #endif
 
