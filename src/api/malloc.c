@@ -20,12 +20,16 @@
 #include "os/os.h"
 #include "slab/slab.h"
 
+/* Entry points and instances start a cache line: what the fast path costs then does not
+ * move with the code placed before it. */
+#define HAK_HOT __attribute__((aligned(64)))
+
 #define INSTANCE(name, m)                                                   \
-    static HAK_NOINLINE void *malloc_##name(size_t n)                       \
+    static HAK_NOINLINE HAK_HOT void *malloc_##name(size_t n)                     \
     {                                                                       \
         return hak_front_malloc(n, m);                                      \
     }                                                                       \
-    static HAK_NOINLINE void free_##name(void *p)                           \
+    static HAK_NOINLINE HAK_HOT void free_##name(void *p)                         \
     {                                                                       \
         unsigned r;                                                         \
         if (hak_likely(hak_front_free(p, m, HAK_REGION_ENTRIES, &r))) return; \
