@@ -32,5 +32,9 @@ done
 expect "malloc=jmp free=jmp" LD_PRELOAD="$rt" "$bin"                       # the default, level 1
 expect "malloc=jmp free=jmp" HAKMEM_TRACE=1 HAKMEM_INTEGRITY_LEVEL=2 LD_PRELOAD="$rt" "$bin"
 expect "malloc=inline free=inline" LD_PRELOAD="$l2" "$bin"
-expect "malloc=inline free=inline" HAKMEM_INTEGRITY_LEVEL=2 LD_PRELOAD="$rt" "$bin" --traced
+if [ "$(HAKMEM_INTEGRITY_LEVEL=2 LD_PRELOAD="$rt" "$bin" --traced 2>&1)" = "ptrace unavailable" ]; then
+    echo "note: ptrace is not allowed here: the case of a tracer is not checked"
+else
+    expect "malloc=inline free=inline" HAKMEM_INTEGRITY_LEVEL=2 LD_PRELOAD="$rt" "$bin" --traced
+fi
 exit $fail
