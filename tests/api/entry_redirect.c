@@ -4,6 +4,7 @@
  * the same library. With --traced, runs itself again under ptrace (a tracer attached
  * before the allocator starts, as a debugger would be) and prints what that run prints. */
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ static int traced(const char *self)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--traced")) return traced("/proc/self/exe") ;
+    if (argc > 1 && !strcmp(argv[1], "--traced")) return traced("/proc/self/exe");
     work();
     void *m = dlsym(RTLD_DEFAULT, "malloc"), *f = dlsym(RTLD_DEFAULT, "free");
     printf("malloc=%s free=%s\n", entry_of("malloc", m), entry_of("free", f));
