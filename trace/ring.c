@@ -49,16 +49,17 @@ struct hak_ring *hak_ring_setup(void)
         if (!r) return NULL;
         r->mask = entries - 1;
         r->map_size = size;
-        r->room = entries;
         struct hak_ring *head = __atomic_load_n(&hak_rings, __ATOMIC_RELAXED);
         do {
             r->next = head;
         } while (!__atomic_compare_exchange_n(&hak_rings, &head, r, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
-        /* LTTng loaded before this ring was listed: hak_rings_lttng_loaded missed it */
-        if (__atomic_load_n(&hak_lttng_emit, __ATOMIC_SEQ_CST)) __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
     }
+    /* No fast way at level 4 and with stacks (hak_ev_fill_nt), nor once LTTng is loaded:
+     * if that happened before this ring was listed, hak_rings_lttng_loaded missed it. */
+    bool plain = HAK_QUARANTINE(hak_mode) || (hak_mode & HAK_MODE_STACKS);
+    __atomic_store_n(&r->room, plain ? 0 : r->mask + 1, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&hak_lttng_emit, __ATOMIC_SEQ_CST)) __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
     r->tid = hak_heap_tls.tid;
-    r->uncached = !HAK_QUARANTINE(hak_mode) && !(hak_mode & HAK_MODE_STACKS);
     r->exit_next = NULL;
     hak_ring_tls = r;
     return r;

@@ -17,11 +17,11 @@
 struct hak_ring {
     uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
     uint64_t mask;     /* entries - 1 */
-    uint64_t room;     /* entries; 0 while LTTng is loaded (see hak_ev_record_n) */
+    uint64_t room;     /* entries while a batch may take the fast way of hak_ev_record_n:
+                        * 0 in a mode whose batches need ordinary stores (level 4, stacks:
+                        * hak_ev_fill_nt) and while LTTng is loaded */
     uint32_t tid;
     uint32_t flags;    /* HTRACE_RING_EXITED */
-    bool uncached;     /* hak_ev_fill_nt for batches numbered without the lock (set up:
-                        * below level 4, without stacks) */
     struct hak_ring *next;      /* every ring, for dumps; never unlinked */
     struct hak_ring *exit_next; /* exited rings, oldest first, for reuse */
     size_t map_size;
@@ -144,20 +144,20 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
     bool unlocked;
     uint64_t seq = hak_seq_take_how(k, &unlocked);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
-    if (hak_likely(i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED))) {
-        /* the batch does not wrap and LTTng is not loaded: its entries are at constant
-         * offsets, and one compare covers both */
+    if (hak_likely(unlocked & (i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED)))) {
+        /* numbered without the lock, in a mode that allows non-temporal stores, the batch
+         * does not wrap and LTTng is not loaded (one compare for the last three): its
+         * entries are at constant offsets */
         struct hak_event *e = &r->ev[i0];
-        if (hak_likely(unlocked & r->uncached)) {
 #pragma GCC unroll 4
-            for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
-        } else {
-#pragma GCC unroll 4
-            for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, who, &a[i]);
-        }
+        for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
         __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
         return;
     }
+    /* Every other batch. The barrier keeps the compiler from computing the events' last
+     * words once for both ways, before the branch: malloc and free would then hold them in
+     * registers, or on the stack, on the fast way too. */
+    __asm__("" : "+r"(who));
 #pragma GCC unroll 4
     for (unsigned i = 0; i < k; i++) hak_ev_fill(&r->ev[(w + i) & r->mask], seq + i, who, &a[i]);
     __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
