@@ -32,7 +32,8 @@ void (*hak_lttng_emit)(const struct hak_event *ev);
 
 static hak_lttng_event_fn *provider_event;
 static hak_lttng_thread_init_fn *provider_thread_init;
-const int *hak_lttng_state[HAK_EV_LIMIT];
+static const int state_off = 0, state_on = 1;
+const int *hak_lttng_state[HAK_EV_LIMIT] = {[0 ... HAK_EV_LIMIT - 1] = &state_off};
 
 static __thread unsigned lttng_depth __attribute__((tls_model("initial-exec")));
 static __thread bool lttng_thread_ready __attribute__((tls_model("initial-exec")));
@@ -180,7 +181,10 @@ int hak_lttng_load(void)
     }
     provider_thread_init = (hak_lttng_thread_init_fn *)dlsym(h, "hak_lttng_thread_init");
     hak_lttng_event_state_fn *state = (hak_lttng_event_state_fn *)dlsym(h, "hak_lttng_event_state");
-    for (unsigned op = 0; state && op < HAK_EV_LIMIT; op++) hak_lttng_state[op] = state(op);
+    for (unsigned op = 0; op < HAK_EV_LIMIT; op++) {
+        const int *on = state ? state(op) : NULL;
+        hak_lttng_state[op] = on ? on : &state_on;
+    }
     provider_event = event;
 
     lttng_depth++;

@@ -38,6 +38,7 @@ static struct hak_ring *reuse_exited(void)
 struct hak_ring *hak_ring_setup(void)
 {
     if (!hak_rings_on) return NULL;
+    if (hak_ring_tls) return hak_ring_tls; /* the first event of a batch set it up for the others */
     struct hak_ring *r = reuse_exited();
     if (r) {
         __atomic_store_n(&r->written, 0, __ATOMIC_RELEASE);

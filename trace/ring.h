@@ -134,10 +134,12 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
     struct hak_ring *r = hak_ring_tls;
     if (hak_unlikely(!r)) {
         /* with LTTng alone, most events are off in most sessions: tested here, not in a
-         * call; and one event per call, so that the arguments stay in registers */
+         * call (two loads each); and one event per call, so that the arguments stay in
+         * registers */
+        bool rings = hak_rings_on;
 #pragma GCC unroll 4
         for (unsigned i = 0; i < k; i++)
-            if (hak_rings_on || (hak_lttng_emit && hak_lttng_wanted(a[i].op)))
+            if (rings || hak_lttng_wanted(a[i].op))
                 hak_ev_record_ringless(a[i].op, a[i].site, cls, a[i].ptr, a[i].base, a[i].value, a[i].size);
         return;
     }

@@ -23,17 +23,17 @@ void hak_lttng_thread_start(void);
  * torn down. A no-op when there is none. */
 void hak_lttng_thread_exit(void);
 
-/* Per event op, lttng-ust's flag saying whether some session records hakmem:NAME (NULL
- * before the provider is loaded or for an op it does not know). */
+/* Per event op, lttng-ust's flag saying whether some session records hakmem:NAME: a flag
+ * that is always 0 before the provider is loaded (or when it is not), always 1 for an op
+ * the provider does not know. Never NULL. */
 extern const int *hak_lttng_state[HAK_EV_LIMIT];
 
-/* Optional, for a call site that wants to skip the call to hak_lttng_emit for an event
- * no session records (hak_lttng_emit checks again, so calling it anyway is correct):
- *   if (hak_lttng_emit && hak_lttng_wanted(op)) hak_lttng_emit(ev); */
+/* Whether some session records events of this op (false until the provider is loaded).
+ * For a call site that wants to skip building an event no session records;
+ * hak_lttng_emit checks again, so calling it anyway is correct. */
 static inline __attribute__((always_inline)) int hak_lttng_wanted(unsigned op)
 {
-    const int *on = op < HAK_EV_LIMIT ? hak_lttng_state[op] : 0;
-    return !on || __atomic_load_n(on, __ATOMIC_RELAXED);
+    return op < HAK_EV_LIMIT && __atomic_load_n(hak_lttng_state[op], __ATOMIC_RELAXED);
 }
 
 #endif
