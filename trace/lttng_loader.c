@@ -31,6 +31,8 @@
 void (*hak_lttng_emit)(const struct hak_event *ev);
 
 static hak_lttng_event_fn *provider_event;
+/* per op, the provider's function for hakmem:NAME (provider_event where it has none) */
+static hak_lttng_event_fn *provider_events[HAK_EV_LIMIT];
 static hak_lttng_thread_init_fn *provider_thread_init;
 static const int state_off = 0, state_on = 1;
 const int *hak_lttng_state[HAK_EV_LIMIT] = {[0 ... HAK_EV_LIMIT - 1] = &state_off};
@@ -60,7 +62,7 @@ static void defer(const struct hak_event *ev)
 /* At depth 1, after a tracepoint: emits what was deferred meanwhile, in seq order (the
  * nested events came after the one being traced). Emitting may nest again: those are
  * appended and emitted by the same loop. */
-static void flush_pending(void)
+static __attribute__((noinline)) void flush_pending(void)
 {
     for (unsigned i = 0; i < npending; i++) provider_event(&pending[i]);
     npending = 0;
@@ -73,19 +75,33 @@ static void thread_ready(void)
     if (provider_thread_init) provider_thread_init();
 }
 
-/* What hak_lttng_emit points at. Most events are off in most sessions (and all are when
- * there is none): those cost one load here, not a call into the provider. */
-static void emit_guarded(const struct hak_event *ev)
+/* emit_guarded's other way: a thread's first event, or one raised inside a tracepoint. */
+static __attribute__((noinline)) void emit_first_or_nested(const struct hak_event *ev)
 {
-    if (!hak_lttng_wanted(ev->op)) return;
     if (hak_likely(lttng_depth++ == 0)) {
-        if (hak_unlikely(!lttng_thread_ready)) thread_ready();
-        provider_event(ev);
+        if (!lttng_thread_ready) thread_ready();
+        provider_events[ev->op](ev);
         if (hak_unlikely(npending)) flush_pending();
     } else {
         defer(ev);
     }
     lttng_depth--;
+}
+
+/* What hak_lttng_emit points at, for an event some session records (its callers test
+ * hak_lttng_wanted first). Nothing lives across the call into the provider, so this saves
+ * no register of its own. */
+static void emit_guarded(const struct hak_event *ev)
+{
+    if (hak_unlikely(ev->op >= HAK_EV_LIMIT)) return;
+    if (hak_unlikely(lttng_depth != 0 || !lttng_thread_ready)) {
+        emit_first_or_nested(ev);
+        return;
+    }
+    lttng_depth = 1;
+    provider_events[ev->op](ev);
+    if (hak_unlikely(npending)) flush_pending();
+    lttng_depth = 0;
 }
 
 void hak_lttng_thread_start(void)
@@ -184,6 +200,11 @@ int hak_lttng_load(void)
     for (unsigned op = 0; op < HAK_EV_LIMIT; op++) {
         const int *on = state ? state(op) : NULL;
         hak_lttng_state[op] = on ? on : &state_on;
+    }
+    hak_lttng_event_for_fn *event_for = (hak_lttng_event_for_fn *)dlsym(h, "hak_lttng_event_for");
+    for (unsigned op = 0; op < HAK_EV_LIMIT; op++) {
+        hak_lttng_event_fn *fn = event_for ? event_for(op) : NULL;
+        provider_events[op] = fn ? fn : event;
     }
     provider_event = event;
 

@@ -73,7 +73,11 @@ HAK_INLINE void emit_alone(unsigned op, unsigned site, unsigned cls, const void 
     if (!hak_lttng_emit) return;
     const struct hak_ev_arg a = {op, site, ptr, base, value, size};
     struct hak_event e;
-    hak_ev_fill(&e, hak_seq_take(1), hak_ev_who(hak_heap_tls.tid, cls), &a);
+    hak_ev_fill(&e, 0, hak_ev_who(hak_heap_tls.tid, cls), &a);
+    /* the fields in memory before the number is taken: no register has to keep them
+     * across the call that taking it may make (hak_seq_join), so none is saved */
+    __asm__ volatile("" : : "m"(e) : "memory");
+    e.seq = hak_seq_take(1);
     hak_lttng_emit(&e);
 }
 
@@ -84,7 +88,7 @@ static __attribute__((noinline)) void record_first(unsigned op, unsigned site, u
                                                    const void *base, uint64_t value, uint64_t size)
 {
     if (hak_ring_setup()) hak_ev_record(op, site, cls, ptr, base, value, size);
-    else emit_alone(op, site, cls, ptr, base, value, size);
+    else if (hak_lttng_wanted(op)) emit_alone(op, site, cls, ptr, base, value, size);
 }
 
 void hak_ev_record_ringless(unsigned op, unsigned site, unsigned cls, const void *ptr, const void *base,

@@ -13,7 +13,8 @@ enum hak_site {
 };
 
 /* The LTTng provider's entry point, set when libhakmem-lttng.so was loaded
- * (HAKMEM_LTTNG=1), else NULL. Called with every event after it went to the ring. */
+ * (HAKMEM_LTTNG=1), else NULL. Called with every event some session records
+ * (hak_lttng_wanted, trace/lttng/loader.h), after it went to the ring. */
 extern void (*hak_lttng_emit)(const struct hak_event *ev);
 
 #endif

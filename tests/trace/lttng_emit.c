@@ -1,6 +1,7 @@
 /* Drives libhakmem-lttng.so directly, without the allocator: dlopen()s the provider given
- * on the command line and emits, through its API, one event of every kind of
- * trace/events.def, a geometry and two layout entries, all with values derived from the
+ * on the command line and emits, through its API, two events of every kind of
+ * trace/events.def (one through hak_lttng_event, one through the function that
+ * hak_lttng_event_for gives for its op), a geometry and two layout entries, all with values derived from the
  * event number, so that tests/trace/lttng_provider.sh can check every field of every
  * hakmem:NAME event as babeltrace2 reads it back. Expects to run in a session recording
  * hakmem:*, and checks that hak_lttng_event_state says so.
@@ -28,7 +29,8 @@ int main(int argc, char **argv)
     hak_lttng_geometry_fn *geometry = (hak_lttng_geometry_fn *)dlsym(h, "hak_lttng_geometry");
     hak_lttng_layout_fn *layout = (hak_lttng_layout_fn *)dlsym(h, "hak_lttng_layout");
     hak_lttng_event_state_fn *state = (hak_lttng_event_state_fn *)dlsym(h, "hak_lttng_event_state");
-    if (!event || !geometry || !layout || !state) {
+    hak_lttng_event_for_fn *event_for = (hak_lttng_event_for_fn *)dlsym(h, "hak_lttng_event_for");
+    if (!event || !geometry || !layout || !state || !event_for) {
         fprintf(stderr, "lttng_emit: missing API symbol\n");
         return 1;
     }
@@ -41,6 +43,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "lttng_emit: hak_lttng_event_state does not match the session\n");
         return 1;
     }
+    /* Every op of the schema has its function; none outside it. */
+    int bad_for = event_for(0) != NULL || event_for(255) != NULL;
+#define HAK_EVENT(name, num, doc) bad_for |= !event_for(num);
+#include "trace/events.def"
+#undef HAK_EVENT
+    if (bad_for) {
+        fprintf(stderr, "lttng_emit: hak_lttng_event_for does not match the schema\n");
+        return 1;
+    }
     /* Every field distinct and above 32 bits where it is 64 bits wide, so a truncated or
      * swapped field shows. */
 #define HAK_EVENT(name, num, doc)                                                          \
@@ -51,10 +62,14 @@ int main(int argc, char **argv)
                               .base = 0x7f0000000000ull + num * 0x10 - 0x8,              \
                               .value = 0xbada55bada55bad0ull + num,                       \
                               .size = 0x100000000ull + num};                              \
-        event(&e);                                                                         \
-        printf("%s seq=%" PRIu64 " tid=%u class=%u ptr=0x%" PRIx64 " base=0x%" PRIx64      \
-               " value=0x%" PRIx64 " size=%" PRIu64 " site=%u\n",                         \
-               #name, e.seq, e.tid, e.cls, e.ptr, e.base, e.value, e.size, e.site);        \
+        for (int way = 0; way < 2; way++) {                                                \
+            if (way) e.seq += 500;                                                         \
+            if (way) event_for(num)(&e);                                                   \
+            else event(&e);                                                                \
+            printf("%s seq=%" PRIu64 " tid=%u class=%u ptr=0x%" PRIx64 " base=0x%" PRIx64  \
+                   " value=0x%" PRIx64 " size=%" PRIu64 " site=%u\n",                     \
+                   #name, e.seq, e.tid, e.cls, e.ptr, e.base, e.value, e.size, e.site);    \
+        }                                                                                  \
     }
 #include "trace/events.def"
 #undef HAK_EVENT

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The hakmem tracepoint provider on its own (no allocator): lttng_emit drives
-# libhakmem-lttng.so's API with one event of every kind of trace/events.def, a geometry
+# libhakmem-lttng.so's API with two events of every kind of trace/events.def (through
+# hak_lttng_event and through the function hak_lttng_event_for gives), a geometry
 # and two layout entries; every event must come back from babeltrace2 as hakmem:NAME with
 # every field intact (names, widths, hex display). Ops outside the schema are dropped.
 set -u
@@ -30,10 +31,10 @@ sed -n 's/.* hakmem:\([a-z_]*\): .*{ \([^{}]*\) }$/\1 \2/p' "$tmp/bt.txt" |
     sed 's/ = /=/g; s/, / /g; s/0x[0-9A-F]*/\L&/g' >"$tmp/got"
 
 expected_events=$(grep -c '^HAK_EVENT(' "$src/trace/events.def")
-[ "$(grep -vc '^geometry\|^layout' "$tmp/expected")" = "$expected_events" ] ||
-    { echo "FAIL: lttng_emit did not emit one event per events.def entry"; exit 1; }
+[ "$(grep -vc '^geometry\|^layout' "$tmp/expected")" = "$((2 * expected_events))" ] ||
+    { echo "FAIL: lttng_emit did not emit two events per events.def entry"; exit 1; }
 if ! diff -u "$tmp/expected" "$tmp/got"; then
     echo "FAIL: the trace differs from what was emitted (- emitted, + read back)"
     exit 1
 fi
-echo "ok: $expected_events schema events, geometry and layout read back field for field"
+echo "ok: $expected_events schema events (two ways each), geometry and layout read back field for field"

@@ -23,6 +23,23 @@ API void hak_lttng_event(const struct hak_event *ev)
     }
 }
 
+/* One function per event, for hak_lttng_event_for. */
+#define HAK_EVENT(name, num, doc) \
+    static void event_##name(const struct hak_event *ev) { lttng_ust_tracepoint(hakmem, name, ev); }
+#include "trace/events.def"
+#undef HAK_EVENT
+
+API hak_lttng_event_fn *hak_lttng_event_for(unsigned op)
+{
+    switch (op) {
+#define HAK_EVENT(name, num, doc) \
+    case num: return event_##name;
+#include "trace/events.def"
+#undef HAK_EVENT
+    default: return 0;
+    }
+}
+
 API const int *hak_lttng_event_state(unsigned op)
 {
     switch (op) {

@@ -11,6 +11,10 @@
 
 /* hakmem:NAME for the event's op (events.def); an unknown op is dropped. */
 void hak_lttng_event(const struct hak_event *ev);
+/* The function that emits hakmem:NAME for events of op (what hak_lttng_event does for
+ * them, without finding the event first), NULL for an op outside the schema. */
+typedef void hak_lttng_event_fn(const struct hak_event *ev);
+hak_lttng_event_fn *hak_lttng_event_for(unsigned op);
 /* hakmem:geometry and one hakmem:layout per class: what a replay needs besides events. */
 void hak_lttng_geometry(const struct htrace_geometry *g, uint32_t level);
 void hak_lttng_layout(uint32_t cls, const struct htrace_class *c);
@@ -22,7 +26,7 @@ const int *hak_lttng_event_state(unsigned op);
  * inside the first tracepoint a thread hits. Optional for the caller. */
 void hak_lttng_thread_init(void);
 
-typedef void hak_lttng_event_fn(const struct hak_event *ev);
+typedef hak_lttng_event_fn *hak_lttng_event_for_fn(unsigned op);
 typedef void hak_lttng_geometry_fn(const struct htrace_geometry *g, uint32_t level);
 typedef void hak_lttng_layout_fn(uint32_t cls, const struct htrace_class *c);
 typedef void hak_lttng_thread_init_fn(void);

@@ -28,9 +28,8 @@ void hak_lttng_thread_exit(void);
  * the provider does not know. Never NULL. */
 extern const int *hak_lttng_state[HAK_EV_LIMIT];
 
-/* Whether some session records events of this op (false until the provider is loaded).
- * For a call site that wants to skip building an event no session records;
- * hak_lttng_emit checks again, so calling it anyway is correct. */
+/* Whether some session records events of this op (false until the provider is loaded):
+ * what a caller of hak_lttng_emit tests first. */
 static inline __attribute__((always_inline)) int hak_lttng_wanted(unsigned op)
 {
     return op < HAK_EV_LIMIT && __atomic_load_n(hak_lttng_state[op], __ATOMIC_RELAXED);
