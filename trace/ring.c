@@ -55,10 +55,12 @@ struct hak_ring *hak_ring_setup(void)
             r->next = head;
         } while (!__atomic_compare_exchange_n(&hak_rings, &head, r, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
     }
-    /* No fast way at level 4 and with stacks (hak_ev_fill_nt), nor once LTTng is loaded:
-     * if that happened before this ring was listed, hak_rings_lttng_loaded missed it. */
+    /* No fast way at level 4 and with stacks (hak_ev_fill_nt), nor once LTTng is loaded.
+     * The ring is listed by now, so hak_rings_lttng_loaded may be setting its room to 0 at
+     * the same time: the store is sequentially consistent, so that either the load below
+     * sees LTTng loaded, or the loader's walk comes after the store and overwrites it. */
     bool plain = HAK_QUARANTINE(hak_mode) || (hak_mode & HAK_MODE_STACKS);
-    __atomic_store_n(&r->room, plain ? 0 : r->mask + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->room, plain ? 0 : r->mask + 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&hak_lttng_emit, __ATOMIC_SEQ_CST)) __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
     r->tid = hak_heap_tls.tid;
     r->exit_next = NULL;
@@ -109,7 +111,7 @@ void hak_ev_emit(const struct hak_ring *r, uint64_t w, unsigned k)
 void hak_rings_lttng_loaded(void)
 {
     for (struct hak_ring *r = __atomic_load_n(&hak_rings, __ATOMIC_SEQ_CST); r; r = r->next)
-        __atomic_store_n(&r->room, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&r->room, 0, __ATOMIC_SEQ_CST); /* against hak_ring_setup's */
 }
 
 void hak_ring_thread_exit(void)
