@@ -146,19 +146,26 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
     bool unlocked;
     uint64_t seq = hak_seq_take_how(k, &unlocked);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
-    if (hak_likely(unlocked & (i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED)))) {
-        /* numbered without the lock, in a mode that allows non-temporal stores, the batch
-         * does not wrap and LTTng is not loaded (one compare for the last three): its
-         * entries are at constant offsets */
+    if (hak_likely(i0 + k <= __atomic_load_n(&r->room, __ATOMIC_RELAXED))) {
+        /* the batch does not wrap, LTTng is not loaded and the mode allows non-temporal
+         * stores (one compare for the three): its entries are at constant offsets */
         struct hak_event *e = &r->ev[i0];
+        if (hak_likely(unlocked)) {
 #pragma GCC unroll 4
-        for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
+            for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);
+        } else {
+            /* numbered with the lock (threads): ordinary stores (hak_ev_fill_nt). The
+             * barrier keeps the compiler from computing the events' last words once for
+             * both ways, before the branch: malloc and free would then hold them in
+             * registers, or on the stack, on the way above too. */
+            __asm__("" : "+r"(who));
+#pragma GCC unroll 4
+            for (unsigned i = 0; i < k; i++) hak_ev_fill(&e[i], seq + i, who, &a[i]);
+        }
         __atomic_store_n(&r->written, w + k, __ATOMIC_RELEASE);
         return;
     }
-    /* Every other batch. The barrier keeps the compiler from computing the events' last
-     * words once for both ways, before the branch: malloc and free would then hold them in
-     * registers, or on the stack, on the fast way too. */
+    /* Every other batch (the same barrier). */
     __asm__("" : "+r"(who));
 #pragma GCC unroll 4
     for (unsigned i = 0; i < k; i++) hak_ev_fill(&r->ev[(w + i) & r->mask], seq + i, who, &a[i]);
