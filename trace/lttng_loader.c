@@ -15,6 +15,7 @@
  * The allocator calls hak_lttng_emit, which points at emit_guarded below, never at the
  * provider directly. */
 #include <dlfcn.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,12 @@ static hak_lttng_event_fn *provider_event;
 /* per op, the provider's function for hakmem:NAME (provider_event where it has none) */
 static hak_lttng_event_fn *provider_events[HAK_EV_LIMIT];
 static hak_lttng_thread_init_fn *provider_thread_init;
+static hak_lttng_geometry_fn *provider_geometry;
+static hak_lttng_layout_fn *provider_layout;
+static hak_lttng_fork_fn *provider_before_fork, *provider_after_fork_parent, *provider_after_fork_child;
+/* the signal mask lttng-ust saves before a fork, per forking thread (initial-exec: no
+ * allocation on first use, in a fork handler) */
+static __thread sigset_t fork_sigs __attribute__((tls_model("initial-exec")));
 static const int state_off = 0, state_on = 1;
 const int *hak_lttng_state[HAK_EV_LIMIT] = {[0 ... HAK_EV_LIMIT - 1] = &state_off};
 
@@ -172,6 +179,28 @@ static void emit_geometry_and_layout(hak_lttng_geometry_fn *geometry, hak_lttng_
     }
 }
 
+void hak_lttng_fork_prepare(void)
+{
+    if (__atomic_load_n(&provider_before_fork, __ATOMIC_ACQUIRE)) provider_before_fork(&fork_sigs);
+}
+
+void hak_lttng_fork_parent(void)
+{
+    if (__atomic_load_n(&provider_before_fork, __ATOMIC_ACQUIRE)) provider_after_fork_parent(&fork_sigs);
+}
+
+void hak_lttng_fork_child(void)
+{
+    if (!__atomic_load_n(&provider_before_fork, __ATOMIC_ACQUIRE)) return;
+    /* lttng-ust registers the child as a process of its own; the child's events start with
+     * a geometry and the layout of its own, which tell a reader where its heap starts */
+    provider_after_fork_child(&fork_sigs);
+    lttng_depth++;
+    emit_geometry_and_layout(provider_geometry, provider_layout);
+    flush_pending();
+    lttng_depth--;
+}
+
 int hak_lttng_load(void)
 {
     if (provider_event) return 0;
@@ -196,6 +225,16 @@ int hak_lttng_load(void)
         return -1;
     }
     provider_thread_init = (hak_lttng_thread_init_fn *)dlsym(h, "hak_lttng_thread_init");
+    provider_geometry = geometry;
+    provider_layout = layout;
+    hak_lttng_fork_fn *before = (hak_lttng_fork_fn *)dlsym(h, "hak_lttng_before_fork");
+    hak_lttng_fork_fn *parent = (hak_lttng_fork_fn *)dlsym(h, "hak_lttng_after_fork_parent");
+    hak_lttng_fork_fn *child = (hak_lttng_fork_fn *)dlsym(h, "hak_lttng_after_fork_child");
+    if (before && parent && child) {
+        provider_after_fork_parent = parent;
+        provider_after_fork_child = child;
+        provider_before_fork = before; /* last: the one the fork handlers test */
+    }
     hak_lttng_event_state_fn *state = (hak_lttng_event_state_fn *)dlsym(h, "hak_lttng_event_state");
     for (unsigned op = 0; op < HAK_EV_LIMIT; op++) {
         const int *on = state ? state(op) : NULL;

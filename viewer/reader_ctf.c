@@ -6,7 +6,20 @@
  * The muxer orders by timestamp, the replay needs seq order: a thread's events are in seq
  * order in its stream, threads interleave by a little, so a reorder window (stream.h)
  * keyed on seq puts them right. hakmem:geometry and hakmem:layout fill in what a dump's
- * GEOMETRY and LAYOUT sections give. */
+ * GEOMETRY and LAYOUT sections give.
+ *
+ * One process at a time: LTTng's default buffers are per user, so a session that records a
+ * program which starts others (a shell script, make, a launcher) holds the events of all
+ * of them, each process numbering its own from 1; replayed as one heap they would look
+ * corrupt. An event's process is its vpid context field (lttng add-context -u -t vpid),
+ * else the vpid of its trace's environment (per-process buffers, --buffers-pid). The
+ * Each program that loads the provider emits a hakmem:geometry first: a process that
+ * exec()s another program (a launcher, `env`, `sh -c 'exec ...'`) runs a new heap under
+ * the same vpid, so a program is a vpid and the number of its geometry events so far,
+ * "PID" for the first, "PID.N" for the Nth. The reader keeps to the program asked for,
+ * or to the first it meets; when another shows up it reads the rest of the trace only to
+ * count each program's events, and fails with a message naming them. Without a vpid, a
+ * second hakmem:geometry is all there is to go by. */
 #include <babeltrace2/babeltrace.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -35,6 +48,7 @@ struct evclass {
     const bt_event_class *ec;
     int kind, op;
     int64_t idx[NGEO]; /* member index of each field we read, -1 if absent */
+    int64_t vpid_idx;  /* member index of vpid in the event's common context, -1 if absent */
 };
 
 struct ctf {
@@ -50,7 +64,80 @@ struct ctf {
     struct hak_event back;
     struct evclass cache[CACHE];
     unsigned ncache;
+    uint32_t want_pid, want_gen; /* the program asked for (0: the first met; gen 0: its only one) */
+    uint32_t pid, gen;           /* the program being read, pid 0 until known */
+    const bt_trace *env_trace;   /* the trace whose environment's vpid is env_pid */
+    uint32_t env_pid;
+    struct program *progs;       /* every program met, in the order met */
+    size_t nprogs, progs_cap;
+    int scanning;                /* another program showed up: only counting, to the end */
+    char mixed[512];             /* the error, once known */
 };
+
+/* A program of the trace: a process's Nth heap (see the top of this file). */
+struct program {
+    uint32_t pid, gen;
+    uint64_t events;
+    int geometry; /* its hakmem:geometry was seen */
+};
+
+/* The program that the next event of pid belongs to. A geometry starts a new one when the
+ * process's program already had one: a forked child's first events (lttng-ust registering
+ * it, which allocates) come before the geometry that hakmem emits for it, and belong with
+ * it. NULL when out of memory. */
+static struct program *program_of(struct ctf *c, uint32_t pid, int geometry)
+{
+    struct program *p = NULL;
+    for (size_t i = c->nprogs; i-- > 0;)
+        if (c->progs[i].pid == pid) {
+            p = &c->progs[i];
+            break;
+        }
+    if (p && !geometry) return p;
+    if (p && !p->geometry) {
+        p->geometry = 1;
+        return p;
+    }
+    /* the process's first event, or its second geometry */
+    uint32_t gen = p ? p->gen + 1 : 1;
+    if (c->nprogs == c->progs_cap) {
+        size_t cap = c->progs_cap ? 2 * c->progs_cap : 16;
+        struct program *n = realloc(c->progs, cap * sizeof *n);
+        if (!n) return NULL;
+        c->progs = n;
+        c->progs_cap = cap;
+    }
+    struct program *q = &c->progs[c->nprogs++];
+    *q = (struct program){pid, gen, 0, geometry};
+    return q;
+}
+
+/* The error of a trace that mixes programs, once counted: each, with its events. */
+static void name_programs(struct ctf *c)
+{
+    size_t len = sizeof c->mixed;
+    int n;
+    if (!c->pid) {
+        n = snprintf(c->mixed, len,
+                     "the trace holds the events of %zu programs (hakmem:geometry events) and nothing tells "
+                     "them apart: record with the vpid context (lttng add-context -u -t vpid, as hakmem-run "
+                     "--lttng does) or per-process buffers (--buffers-pid)",
+                     c->nprogs);
+        return;
+    }
+    n = snprintf(c->mixed, len, "the trace holds the events of %zu programs; choose one with --pid:", c->nprogs);
+    for (size_t i = 0; i < c->nprogs && n > 0 && (size_t)n < len; i++) {
+        const struct program *p = &c->progs[i];
+        int more = 0; /* whether the process ran more than one program */
+        for (size_t k = 0; k < c->nprogs && !more; k++) more = k != i && c->progs[k].pid == p->pid;
+        char id[32];
+        if (more) snprintf(id, sizeof id, "%u.%u", p->pid, p->gen);
+        else snprintf(id, sizeof id, "%u", p->pid);
+        n += snprintf(c->mixed + n, len - (size_t)n, " %s (%llu events)%s", id, (unsigned long long)p->events,
+                      i + 1 < c->nprogs ? "," : "");
+    }
+    if (n > 0 && (size_t)n >= len) memcpy(c->mixed + len - 5, " ...", 5);
+}
 
 /* babeltrace2's error, on one line */
 static void take_error(char *err, size_t len, const char *what)
@@ -84,6 +171,8 @@ static struct evclass *classify(struct ctf *c, const bt_event_class *ec)
     struct evclass tmp = {.ec = ec, .kind = K_OTHER}, *e = c->ncache < CACHE ? &c->cache[c->ncache++] : &tmp;
     *e = tmp;
     for (int k = 0; k < NGEO; k++) e->idx[k] = -1;
+    const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
+    e->vpid_idx = member(sc ? bt_stream_class_borrow_event_common_context_field_class_const(sc) : NULL, "vpid");
     const char *name = bt_event_class_get_name(ec);
     if (!name || strncmp(name, "hakmem:", 7) != 0) return e;
     const bt_field_class *fc = bt_event_class_borrow_payload_field_class_const(ec);
@@ -108,6 +197,58 @@ static uint64_t field(const bt_field *payload, int64_t idx)
     bt_field_class_type t = bt_field_get_class_type(f);
     if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) return bt_field_integer_unsigned_get_value(f);
     if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) return (uint64_t)bt_field_integer_signed_get_value(f);
+    return 0;
+}
+
+/* The process of an event, 0 when nothing says (see the top of this file). */
+static uint32_t event_pid(struct ctf *c, const struct evclass *e, const bt_event *ev)
+{
+    if (e->vpid_idx >= 0) {
+        const bt_field *cc = bt_event_borrow_common_context_field_const(ev);
+        if (cc) return (uint32_t)field(cc, e->vpid_idx);
+    }
+    const bt_stream *st = bt_event_borrow_stream_const(ev);
+    const bt_trace *t = st ? bt_stream_borrow_trace_const(st) : NULL;
+    if (t != c->env_trace) {
+        const bt_value *v = t ? bt_trace_borrow_environment_entry_value_by_name_const(t, "vpid") : NULL;
+        c->env_trace = t;
+        c->env_pid = v && bt_value_get_type(v) == BT_VALUE_TYPE_SIGNED_INTEGER
+                         ? (uint32_t)bt_value_integer_signed_get(v)
+                         : 0;
+    }
+    return c->env_pid;
+}
+
+/* Whether an event of process pid (kind: K_EVENT, K_GEOMETRY or K_LAYOUT) belongs to the
+ * program being read. Counts it for its program; starts the scan when it shows another one;
+ * -1 on an error (c->mixed says which). */
+static int ours(struct ctf *c, uint32_t pid, int kind)
+{
+    if (c->want_pid && !pid) {
+        snprintf(c->mixed, sizeof c->mixed,
+                 "--pid %u: the trace does not say which process an event is of (no vpid context, no "
+                 "per-process buffers)",
+                 c->want_pid);
+        return -1;
+    }
+    struct program *p = program_of(c, pid, kind == K_GEOMETRY);
+    if (!p) {
+        snprintf(c->mixed, sizeof c->mixed, "out of memory");
+        return -1;
+    }
+    p->events++;
+    if (c->scanning) return 0;
+    if (c->want_pid && (pid != c->want_pid || (c->want_gen && p->gen != c->want_gen))) return 0;
+    if (!c->gen) {
+        c->pid = pid;
+        c->gen = p->gen;
+        return 1;
+    }
+    if (pid == c->pid && p->gen == c->gen) return 1;
+    /* another program: another process (no --pid), or another program of the one asked
+     * for, when the process ran several and --pid did not say which */
+    c->scanning = 1;
+    if (c->want_pid) c->mixed[0] = 0;
     return 0;
 }
 
@@ -142,6 +283,9 @@ static int on_message(struct ctf *c, const bt_message *msg)
     if (e->kind == K_OTHER) return 0;
     const bt_field *p = bt_event_borrow_payload_field_const(ev);
     if (!p) return 0;
+    int mine = ours(c, event_pid(c, e, ev), e->kind);
+    if (mine < 0) return -2;
+    if (!mine) return 0;
     if (e->kind == K_EVENT) {
         struct hak_event h = {
             .seq = field(p, e->idx[F_SEQ]), .tid = (uint32_t)field(p, e->idx[F_TID]),
@@ -232,6 +376,7 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_messag
         if (!rc) rc = on_message(c, msgs[i]);
         bt_message_put_ref(msgs[i]);
     }
+    if (rc == -2) return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR; /* c->mixed says why */
     return rc ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR
               : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
 }
@@ -244,9 +389,15 @@ static int next_event(struct vsource *s, struct hak_event *ev)
         *ev = c->back;
         return 1;
     }
-    while (c->pos == c->nout) {
+    while (c->pos == c->nout || c->scanning) {
         c->pos = c->nout = 0;
         if (c->failed) return -1;
+        if (c->scanning && c->ended) {
+            name_programs(c);
+            snprintf(s->err, sizeof s->err, "%s", c->mixed);
+            c->failed = 1;
+            return -1;
+        }
         if (c->ended) {
             if (!reorder_pop(&c->ro, ev)) return 0;
             return 1;
@@ -256,6 +407,7 @@ static int next_event(struct vsource *s, struct hak_event *ev)
             c->ended = 1;
         } else if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
             take_error(s->err, sizeof s->err, "CTF decoding failed");
+            if (c->mixed[0]) snprintf(s->err, sizeof s->err, "%s", c->mixed);
             c->failed = 1;
             return -1;
         }
@@ -272,12 +424,13 @@ static void close_ctf(struct vsource *s)
     bt_plugin_put_ref(c->p_ctf);
     bt_plugin_put_ref(c->p_utils);
     reorder_free(&c->ro);
+    free(c->progs);
     free(c->out);
     free(c);
     s->impl = NULL;
 }
 
-struct vsource *ctf_open(const char *path, char *err, size_t errlen)
+struct vsource *ctf_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen)
 {
     bt_logging_set_global_level(BT_LOGGING_LEVEL_NONE);
     struct vsource *s = vsource_alloc(VFMT_CTF, path);
@@ -290,6 +443,8 @@ struct vsource *ctf_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     c->s = s;
+    c->want_pid = pid;
+    c->want_gen = gen;
     s->impl = c;
     s->meta.version = HTRACE_VERSION; /* until a hakmem:geometry says otherwise */
     s->next = next_event;
@@ -317,32 +472,51 @@ struct vsource *ctf_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "not a CTF trace: no metadata file in the directory or below it");
         goto bad;
     }
-    const bt_component_source *src;
     const bt_component_filter *mux;
     const bt_component_sink *sink;
-    if (bt_graph_add_source_component(c->graph, src_cls, "src", params, BT_LOGGING_LEVEL_NONE, &src) !=
-        BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-        take_error(err, errlen, "not a CTF trace directory");
-        goto bad;
-    }
     if (bt_graph_add_filter_component(c->graph, mux_cls, "mux", NULL, BT_LOGGING_LEVEL_NONE, &mux) !=
         BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
         take_error(err, errlen, "cannot set up the muxer");
         goto bad;
     }
-    uint64_t n = bt_component_source_get_output_port_count(src);
-    if (!n) {
-        snprintf(err, errlen, "not a CTF trace directory: no streams");
-        goto bad;
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        /* the muxer adds an input port each time one is connected */
-        const bt_port_input *in = bt_component_filter_borrow_input_port_by_index_const(mux, i);
-        if (!in || bt_graph_connect_ports(c->graph, bt_component_source_borrow_output_port_by_index_const(src, i), in,
-                                          NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-            take_error(err, errlen, "cannot connect the trace's streams");
+    /* One source per trace directory: with per-process buffers (--buffers-pid) each
+     * process is a trace of its own, which one source.ctf.fs does not merge. */
+    uint64_t nports = 0;
+    for (uint64_t t = 0; t < ntraces; t++) {
+        const bt_value *dir = bt_value_array_borrow_element_by_index_const(inputs, t);
+        bt_value *one = bt_value_map_create(), *in = NULL;
+        const bt_component_source *src;
+        char name[32];
+        snprintf(name, sizeof name, "src%llu", (unsigned long long)t);
+        int ok = one && bt_value_map_insert_empty_array_entry(one, "inputs", &in) == BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK &&
+                 bt_value_array_append_string_element(in, bt_value_string_get(dir)) ==
+                     BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK;
+        if (!ok) {
+            bt_value_put_ref(one);
+            snprintf(err, errlen, "out of memory");
             goto bad;
         }
+        bt_graph_add_component_status st =
+            bt_graph_add_source_component(c->graph, src_cls, name, one, BT_LOGGING_LEVEL_NONE, &src);
+        bt_value_put_ref(one);
+        if (st != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+            take_error(err, errlen, "not a CTF trace directory");
+            goto bad;
+        }
+        uint64_t n = bt_component_source_get_output_port_count(src);
+        for (uint64_t i = 0; i < n; i++, nports++) {
+            /* the muxer adds an input port each time one is connected */
+            const bt_port_input *port = bt_component_filter_borrow_input_port_by_index_const(mux, nports);
+            if (!port || bt_graph_connect_ports(c->graph, bt_component_source_borrow_output_port_by_index_const(src, i),
+                                                port, NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+                take_error(err, errlen, "cannot connect the trace's streams");
+                goto bad;
+            }
+        }
+    }
+    if (!nports) {
+        snprintf(err, errlen, "not a CTF trace directory: no streams");
+        goto bad;
     }
     if (bt_graph_add_simple_sink_component(c->graph, "hakmem", sink_init, sink_consume, NULL, c, &sink) !=
             BT_GRAPH_ADD_COMPONENT_STATUS_OK ||

@@ -17,15 +17,21 @@ struct vsource *vsource_alloc(enum vformat f, const char *path)
     return s;
 }
 
-struct vsource *vsource_open(const char *path, char *err, size_t errlen)
+struct vsource *vsource_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) return ctf_open(path, err, errlen);
-    return htrace_open(path, err, errlen);
+    if (S_ISDIR(st.st_mode)) return ctf_open(path, pid, gen, err, errlen);
+    struct vsource *s = htrace_open(path, err, errlen);
+    if (s && pid && s->meta.pid != pid) {
+        snprintf(err, errlen, "this dump is of process %u, not %u", s->meta.pid, pid);
+        vsource_close(s);
+        return NULL;
+    }
+    return s;
 }
 
 void vsource_close(struct vsource *s)

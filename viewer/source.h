@@ -81,11 +81,18 @@ struct vsource {
     int (*next)(struct vsource *s, struct hak_event *ev);
     void (*close)(struct vsource *s);
     void *impl;
-    char err[256];
+    char err[1024];
 };
 
-/* Opens a .htrace file or a CTF trace directory. NULL on error, with err filled. */
-struct vsource *vsource_open(const char *path, char *err, size_t errlen);
+/* Opens a .htrace file or a CTF trace directory. NULL on error, with err filled.
+ * pid, gen: the program whose events to read, pid 0 for "the only one". An LTTng trace may
+ * hold the events of several programs (all of a user's processes write to the same
+ * buffers by default, and a process that exec()s another program starts a new heap): a
+ * program is the vpid of its events (the vpid context, or per-process buffers) and, when
+ * the process ran several one after the other, gen, the Nth from 1 (0: the only one). A
+ * trace that mixes programs fails with a message naming them, unless pid chooses one.
+ * A dump is of one process: a pid other than its own is an error. */
+struct vsource *vsource_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen);
 void vsource_close(struct vsource *s);
 static inline int vsource_next(struct vsource *s, struct hak_event *ev) { return s->next(s, ev); }
 
@@ -93,7 +100,7 @@ static inline int vsource_next(struct vsource *s, struct hak_event *ev) { return
 struct vsource *htrace_open(const char *path, char *err, size_t errlen);
 /* Same, from an open file descriptor (the fuzzer's in-memory files). The fd is kept. */
 struct vsource *htrace_open_fd(int fd, const char *path, char *err, size_t errlen);
-struct vsource *ctf_open(const char *path, char *err, size_t errlen);
+struct vsource *ctf_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen);
 
 /* Helpers for readers. */
 struct vsource *vsource_alloc(enum vformat f, const char *path);

@@ -111,6 +111,7 @@ void hak_init_slow(void)
 static void fork_prepare(void)
 {
 #if HAK_LEVEL_MAX >= 1
+    hak_lttng_fork_prepare(); /* first: lttng-ust's threads may be allocating */
     hak_stack_fork_prepare();
 #endif
     hak_pool_lock();
@@ -121,6 +122,7 @@ static void fork_parent(void)
     hak_pool_unlock();
 #if HAK_LEVEL_MAX >= 1
     hak_stack_fork_done(false);
+    hak_lttng_fork_parent();
 #endif
 }
 
@@ -130,6 +132,7 @@ static void fork_child(void)
 #if HAK_LEVEL_MAX >= 1
     hak_stack_fork_done(true);
     if (hak_mode & HAK_MODE_RINGS) hak_seq_fork_child();
+    hak_lttng_fork_child(); /* last: it allocates, and emits events */
 #endif
 }
 

@@ -169,6 +169,19 @@ else
     else
         fail "--lttng: exit $rc, fired $seq"; show "$err"
     fi
+    # the same through a shell that runs another program first and then exec()s the
+    # workload: three programs in the trace, two of them in one process; the replay reads
+    # the one that wrote the dump
+    hr lttng-sh HAKMEM_INJECT=user_as_base,after=1000 -- --lttng --json --lib "$inj" --dump-dir "$T/lttng-sh" -- \
+        sh -c "'$wl' -1 0 -r 0 -t 1 -n 100 >/dev/null 2>&1; exec '$wl' -1 0 -r 0 -t 1"
+    seq=$(fired_seq "$err")
+    if [ $rc -eq 134 ] && [ -n "$seq" ] &&
+        [ "$(jq "$out" 'd["lttng"]["replay"]["finding"]["culprit"]["seq"]')" = "$seq" ] &&
+        [ "$(jq "$out" 'd["lttng"]["replay_exit"]')" = 3 ]; then
+        ok "--lttng through sh and exec: the LTTng trace names the culprit at the fired seq $seq"
+    else
+        fail "--lttng through sh and exec: exit $rc, fired $seq"; show "$err"; show "$T/lttng-sh/lttng-replay.err"
+    fi
     ! lttng list 2>/dev/null | grep -q 'hakmem-run-' && ok "--lttng: no session left behind" ||
         fail "--lttng: a hakmem-run session is left"
 fi

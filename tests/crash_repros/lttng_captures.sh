@@ -47,9 +47,10 @@ capture() { # FAULT AFTER KIND
     s=$(lt_unique_name "crash-$fault")
     lt_session_start "$s" "$d/lttng" "--blocking-timeout=inf --subbuf-size=4M --num-subbuf=8" 'hakmem:*' ||
         { fail "$fault: could not set up the LTTng session"; return; }
-    { (exec env LD_PRELOAD="$build/lib/libhakmem-inject.so" HAKMEM_INTEGRITY_LEVEL=4 HAKMEM_LTTNG=1 \
+    # the library in the program's process only (timeout would be a program of the trace too)
+    { (exec timeout -k 2 60 env LD_PRELOAD="$build/lib/libhakmem-inject.so" HAKMEM_INTEGRITY_LEVEL=4 HAKMEM_LTTNG=1 \
         LTTNG_UST_ALLOW_BLOCKING=1 HAKMEM_INJECT="$fault,after=$after" HAKMEM_TRACE_DUMP="$d/dumps/" \
-        timeout -k 2 60 "$prog" -1 0 -r 0 -t 1 >"$d/out" 2>"$d/err"); } 2>/dev/null
+        "$prog" -1 0 -r 0 -t 1 >"$d/out" 2>"$d/err"); } 2>/dev/null
     rc=$?
     timeout 60 lttng stop "$s" >/dev/null 2>&1 || fail "$fault: lttng stop did not finish"
     timeout 60 lttng destroy "$s" >/dev/null 2>&1 ||

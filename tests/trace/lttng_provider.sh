@@ -7,14 +7,9 @@
 set -u
 build=${HAKMEM_BUILD:?} src=${HAKMEM_SRC:?} tmp=${TEST_TMPDIR:?}
 provider=$build/lib/libhakmem-lttng.so emit=$build/tests/trace/lttng_emit
-for f in "$provider" "$emit"; do
-    [ -e "$f" ] || { echo "FAIL: $f is missing (make)"; exit 1; }
-done
-command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 not installed (make deps)"; exit 77; }
 # shellcheck source=trace/lttng/session.bash
 source "$src/trace/lttng/session.bash"
-lt_traps
-lt_sessiond_up || { echo "SKIP: no LTTng session daemon: $LT_ERR"; exit 77; }
+lt_test_setup "$provider" "$emit"
 
 session=$(lt_unique_name provider)
 # Blocking channel: the app waits rather than discard, so every event must be there.

@@ -6,16 +6,18 @@
  * library's start-up and of lttng-ust's own threads. Every call goes through a volatile
  * function pointer so the compiler cannot pair a malloc with its free and drop both.
  *
- *   lttng_workload [--threads N] [--maps]
+ *   lttng_workload [--threads N] [--maps] [--fork]
  * prints `lttng_workload: threads=N malloc=M free=F mark=S`, M and F the calls each thread
  * made between its two marks (the marks not counted), and, with
- * --maps, `lttng-ust mapped: yes|no` from /proc/self/maps. */
+ * --maps, `lttng-ust mapped: yes|no` from /proc/self/maps. With --fork, a child forked
+ * after the threads' work does the work of one thread again (it exits 0 when it did). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define LTTNG_MARK 11111
@@ -91,12 +93,13 @@ static int lttng_mapped(void)
 
 int main(int argc, char **argv)
 {
-    int threads = 1, maps = 0;
+    int threads = 1, maps = 0, forks = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--maps")) maps = 1;
+        else if (!strcmp(argv[i], "--fork")) forks = 1;
         else {
-            fprintf(stderr, "usage: lttng_workload [--threads N] [--maps]\n");
+            fprintf(stderr, "usage: lttng_workload [--threads N] [--maps] [--fork]\n");
             return 2;
         }
     }
@@ -108,6 +111,17 @@ int main(int argc, char **argv)
     for (int i = 1; i < threads; i++) pthread_join(t[i], NULL);
     for (int i = 1; i < threads; i++) {
         if (c[i].mallocs != c[0].mallocs || c[i].frees != c[0].frees) return 1;
+    }
+    if (forks) {
+        pid_t pid = fork();
+        if (pid < 0) return 1;
+        if (pid == 0) {
+            struct counts cc = {0};
+            work(&cc);
+            _exit(cc.mallocs == c[0].mallocs && cc.frees == c[0].frees ? 0 : 1);
+        }
+        int st;
+        if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 1;
     }
     printf("lttng_workload: threads=%d malloc=%lu free=%lu mark=%d\n", threads, c[0].mallocs,
            c[0].frees, LTTNG_MARK);

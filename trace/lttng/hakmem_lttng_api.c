@@ -5,6 +5,7 @@
 #define LTTNG_UST_TRACEPOINT_HIDDEN_DEFINITION
 #include "trace/lttng/hakmem_tp.h"
 
+#include <lttng/ust-fork.h>
 #include <lttng/ust-thread.h>
 
 #include "trace/lttng/hakmem_lttng_api.h"
@@ -64,4 +65,19 @@ API void hak_lttng_layout(uint32_t cls, const struct htrace_class *c)
 API void hak_lttng_thread_init(void)
 {
     lttng_ust_init_thread();
+}
+
+API void hak_lttng_before_fork(sigset_t *sigs)
+{
+    lttng_ust_before_fork(sigs);
+}
+
+API void hak_lttng_after_fork_parent(sigset_t *sigs)
+{
+    lttng_ust_after_fork_parent(sigs);
+}
+
+API void hak_lttng_after_fork_child(sigset_t *sigs)
+{
+    lttng_ust_after_fork_child(sigs);
 }

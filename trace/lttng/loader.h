@@ -23,6 +23,14 @@ void hak_lttng_thread_start(void);
  * torn down. A no-op when there is none. */
 void hak_lttng_thread_exit(void);
 
+/* fork() in a process with LTTng loaded: call prepare before taking the allocator's locks
+ * (lttng-ust's threads may be allocating), parent and child after releasing them. In the
+ * child, lttng-ust registers it as a process of its own, and hakmem:geometry and the
+ * layout are emitted again. No-ops when LTTng is not loaded. */
+void hak_lttng_fork_prepare(void);
+void hak_lttng_fork_parent(void);
+void hak_lttng_fork_child(void);
+
 /* Per event op, lttng-ust's flag saying whether some session records hakmem:NAME: a flag
  * that is always 0 before the provider is loaded (or when it is not), always 1 for an op
  * the provider does not know. Never NULL. */

@@ -54,14 +54,18 @@ lt_sessiond_down() {
 
 # lt_session_start NAME DIR CHANNEL_OPTS EVENTS...: a userspace session writing to DIR,
 # one channel (CHANNEL_OPTS: extra lttng enable-channel options, may be empty) with the
-# given event rules enabled, started.
+# given event rules enabled, started. LT_CONTEXTS: context types every event of the
+# channel also records (lttng add-context -t), e.g. "vpid".
 lt_session_start() {
     local name=$1 dir=$2 chopts=$3; shift 3
     lttng create "$name" --output="$dir" >/dev/null || return 1
     LT_SESSIONS+=("$name")
     # shellcheck disable=SC2086
     lttng enable-channel -u -s "$name" $chopts ch >/dev/null || return 1
-    local ev
+    local ev ctx
+    for ctx in ${LT_CONTEXTS:-}; do
+        lttng add-context -u -s "$name" -c ch -t "$ctx" >/dev/null || return 1
+    done
     for ev in "$@"; do
         lttng enable-event -u -s "$name" -c ch "$ev" >/dev/null || return 1
     done
@@ -92,3 +96,16 @@ lt_traps() {
 }
 
 lt_unique_name() { echo "hakmem-$1-$$-$RANDOM"; }
+
+# lt_test_setup FILE...: the start of a test that records a session: fails (exit 1) when
+# one of the built FILEs is missing, is skipped (exit 77) without babeltrace2 or where no
+# session daemon can run; sets the traps that clean up.
+lt_test_setup() {
+    local f
+    for f in "$@"; do
+        [ -e "$f" ] || { echo "FAIL: $f is missing (make)"; exit 1; }
+    done
+    command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 not installed (make deps)"; exit 77; }
+    lt_traps
+    lt_sessiond_up || { echo "SKIP: no LTTng session daemon: $LT_ERR"; exit 77; }
+}
