@@ -117,7 +117,7 @@ static void name_programs(struct ctf *c)
 {
     size_t len = sizeof c->mixed;
     int n;
-    if (!c->pid) {
+    if (!c->pid && !c->want_pid) {
         n = snprintf(c->mixed, len,
                      "the trace holds the events of %zu programs (hakmem:geometry events) and nothing tells "
                      "them apart: record with the vpid context (lttng add-context -u -t vpid, as hakmem-run "
@@ -125,7 +125,14 @@ static void name_programs(struct ctf *c)
                      c->nprogs);
         return;
     }
-    n = snprintf(c->mixed, len, "the trace holds the events of %zu programs; choose one with --pid:", c->nprogs);
+    if (c->want_pid && !c->gen) {
+        char want[32] = "";
+        if (c->want_gen) snprintf(want, sizeof want, ".%u", c->want_gen);
+        n = snprintf(c->mixed, len, "no events of --pid %u%s in the trace; its %zu programs:", c->want_pid, want,
+                     c->nprogs);
+    } else {
+        n = snprintf(c->mixed, len, "the trace holds the events of %zu programs; choose one with --pid:", c->nprogs);
+    }
     for (size_t i = 0; i < c->nprogs && n > 0 && (size_t)n < len; i++) {
         const struct program *p = &c->progs[i];
         int more = 0; /* whether the process ran more than one program */
@@ -392,7 +399,8 @@ static int next_event(struct vsource *s, struct hak_event *ev)
     while (c->pos == c->nout || c->scanning) {
         c->pos = c->nout = 0;
         if (c->failed) return -1;
-        if (c->scanning && c->ended) {
+        /* another program showed up, or the one asked for never did */
+        if (c->ended && (c->scanning || (c->want_pid && !c->gen))) {
             name_programs(c);
             snprintf(s->err, sizeof s->err, "%s", c->mixed);
             c->failed = 1;

@@ -9,7 +9,8 @@
 #   - each of them, chosen with --pid, replays clean, and its summary counts the
 #     workload's marker allocations where there is a workload (the forked child's own
 #     included: lttng-ust registers it as a process of its own, hakmem emits its geometry);
-#   - --pid of the shell's process alone fails, naming its two programs.
+#   - --pid of the shell's process alone fails, naming its two programs; --pid of a process
+#     not in the trace fails, naming the five.
 # Without the vpid context the same run fails to replay, saying nothing tells the
 # programs apart, and --pid says the trace does not name processes.
 set -u
@@ -62,6 +63,10 @@ done
 "$view" summary --pid "$shell_pid" "$tmp/vpid" >/dev/null 2>"$tmp/shell.err"; rc=$?
 if [ $rc != 1 ] || ! grep -q "$shell_pid\.1 (.*$shell_pid\.2 (" "$tmp/shell.err"; then
     echo "FAIL: --pid $shell_pid (two programs): exit $rc: $(cat "$tmp/shell.err")"; fail=1
+fi
+"$view" tail --pid 1 "$tmp/vpid" >/dev/null 2>"$tmp/none.err"; rc=$?
+if [ $rc != 1 ] || ! grep -q "no events of --pid 1 in the trace; its 5 programs:" "$tmp/none.err"; then
+    echo "FAIL: --pid 1 (not in the trace): exit $rc: $(cat "$tmp/none.err")"; fail=1
 fi
 
 record "" "$tmp/novpid"
