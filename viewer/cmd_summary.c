@@ -69,6 +69,9 @@ static void print_text(const struct vmeta *m, struct counts *c, struct tcount *t
     if (m->have_header)
         printf("run:        pid %u, level %u, dumped on %s (%" PRIu64 "), seq_next %" PRIu64 "\n", m->pid, m->level,
                reason_name(m->reason), m->reason_arg, m->seq_next);
+    if (m->format == VFMT_CTF && m->program)
+        printf("program:    pid %u, the %u%s program it ran\n", m->pid, m->program,
+               m->program == 1 ? "st" : m->program == 2 ? "nd" : m->program == 3 ? "rd" : "th");
     printf("events:     %" PRIu64, c->events);
     if (c->events) printf(", seq %" PRIu64 " .. %" PRIu64 " (%" PRIu64 " missing)", c->first, c->last, c->holes);
     printf("\n");
@@ -118,6 +121,10 @@ static void print_json(const struct vmeta *m, struct counts *c, struct tcount *t
     json_obj(&j);
     json_kstr(&j, "input", m->path);
     json_kstr(&j, "format", m->format == VFMT_HTRACE ? "htrace" : "ctf");
+    if (m->format == VFMT_CTF && m->program) {
+        json_ku64(&j, "pid", m->pid);
+        json_ku64(&j, "program", m->program);
+    }
     if (m->have_header) {
         json_ku64(&j, "pid", m->pid);
         json_ku64(&j, "level", m->level);

@@ -249,6 +249,8 @@ static int ours(struct ctf *c, uint32_t pid, int kind)
     if (!c->gen) {
         c->pid = pid;
         c->gen = p->gen;
+        c->s->meta.pid = pid;
+        c->s->meta.program = pid ? p->gen : 0;
         return 1;
     }
     if (pid == c->pid && p->gen == c->gen) return 1;

@@ -72,6 +72,8 @@ struct vmeta {
 
     struct vnames names;
     uint64_t discarded; /* events a tracer reported lost (CTF) */
+    uint32_t program;   /* CTF: which program of process pid was read (from 1), 0 when the
+                         * trace does not name processes */
     uint64_t sections_skipped;
 };
 
