@@ -12,7 +12,7 @@
  * program which starts others (a shell script, make, a launcher) holds the events of all
  * of them, each process numbering its own from 1; replayed as one heap they would look
  * corrupt. An event's process is its vpid context field (lttng add-context -u -t vpid),
- * else the vpid of its trace's environment (per-process buffers, --buffers-pid). The
+ * else the vpid of its trace's environment (per-process buffers, --buffers-pid).
  * Each program that loads the provider emits a hakmem:geometry first: a process that
  * exec()s another program (a launcher, `env`, `sh -c 'exec ...'`) runs a new heap under
  * the same vpid, so a program is a vpid and the number of its geometry events so far,
@@ -257,7 +257,6 @@ static int ours(struct ctf *c, uint32_t pid, int kind)
     /* another program: another process (no --pid), or another program of the one asked
      * for, when the process ran several and --pid did not say which */
     c->scanning = 1;
-    if (c->want_pid) c->mixed[0] = 0;
     return 0;
 }
 
