@@ -6,7 +6,7 @@ bin=$HAKMEM_BUILD/tests/api/foreign_free
 l0=$HAKMEM_BUILD/lib/libhakmem-l0.so
 rt=$HAKMEM_BUILD/lib/libhakmem.so
 for f in "$l0" "$rt"; do
-    [ -e "$f" ] || { echo "skipped: $f is not built"; exit 77; }
+    [ -e "$f" ] || { echo "FAIL: $f is missing (make)"; exit 1; }
 done
 [ -x "$bin" ] || { echo "missing $bin"; exit 1; }
 

@@ -5,14 +5,14 @@ set -u
 bin=$HAKMEM_BUILD/tests/integrity/signal_program
 lib=${HAKMEM_LIB:-$HAKMEM_BUILD/lib/libhakmem.so}
 [ -x "$bin" ] || { echo "missing $bin"; exit 1; }
-[ -e "$lib" ] || { echo "skipped: $lib is not built"; exit 77; }
+[ -e "$lib" ] || { echo "FAIL: $lib is missing (make)"; exit 1; }
 cd "${TEST_TMPDIR:-$(mktemp -d)}" || exit 1
 ulimit -c 0
 mkdir dumps
 { bash -c 'HAKMEM_INTEGRITY_LEVEL=3 HAKMEM_TRACE_DUMP=dumps LD_PRELOAD="$1" exec "$2" overflow >out.txt 2>err.txt' \
     _ "$lib" "$bin"; } 2>/dev/null
 rc=$?
-[ $rc -eq 77 ] && { cat out.txt; exit 77; }
+[ $rc -eq 77 ] && { echo "FAIL: $(cat out.txt)"; exit 1; }
 cat err.txt
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }

@@ -6,7 +6,7 @@ set -u
 bin=$HAKMEM_BUILD/tests/integrity/signal_program
 lib=${HAKMEM_LIB:-$HAKMEM_BUILD/lib/libhakmem.so}
 [ -x "$bin" ] || { echo "missing $bin"; exit 1; }
-[ -e "$lib" ] || { echo "skipped: $lib is not built"; exit 77; }
+[ -e "$lib" ] || { echo "FAIL: $lib is missing (make)"; exit 1; }
 cd "${TEST_TMPDIR:-$(mktemp -d)}" || exit 1
 ulimit -c 0
 fail=0
@@ -15,7 +15,7 @@ bad() { echo "FAIL: $*"; fail=1; }
 run() { # mode expected-status
     { bash -c 'LD_PRELOAD="$1" exec "$2" "$3" >out.txt 2>err.txt' _ "$lib" "$bin" "$1"; } 2>/dev/null
     rc=$?
-    [ $rc -eq 77 ] && { cat out.txt; exit 77; }
+    [ $rc -eq 77 ] && { echo "FAIL: $(cat out.txt)"; exit 1; }
     echo "--- $1: exit $rc"; cat err.txt
     [ $rc -eq "$2" ] || bad "$1: exit $rc, expected $2"
 }

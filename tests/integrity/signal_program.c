@@ -7,7 +7,7 @@
  *   abort      calls abort() from abort_here
  *   own        installs its own SIGSEGV handler after start-up, faults three times and
  *              recovers each time: its handler wins, hakmem says nothing
- * Exits 77 (skipped) when no hakmem handler is installed at start-up. */
+ * Exits 77 when no hakmem handler is installed at start-up (the scripts fail then). */
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
     struct sigaction cur;
     sigaction(SIGSEGV, NULL, &cur);
     if (cur.sa_handler == SIG_DFL) {
-        printf("skipped: no SIGSEGV handler installed at start-up (hak_signal_install not called)\n");
+        printf("no SIGSEGV handler installed at start-up (hak_signal_install not called)\n");
         return 77;
     }
     free(malloc(10));

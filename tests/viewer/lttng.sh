@@ -2,32 +2,21 @@
 # A real LTTng trace: the simulated run's events go through the hakmem tracepoint
 # provider (libhakmem-lttng.so) into an LTTng-UST session; the viewer must read the
 # session's trace directory and find what it finds in the dump of the same run.
-# Skipped (77) where LTTng cannot trace (no lttng tools, no session daemon, no provider).
+# Skipped (77) only where no session daemon can run (lt_test_setup).
 . "$(dirname "$0")/lib.bash"
 LIB=$B/lib/libhakmem-lttng.so
-[ -e "$LIB" ] || { echo "skip: $LIB not built"; exit 77; }
-command -v lttng >/dev/null || { echo "skip: lttng-tools not installed"; exit 77; }
-started=""
-if ! lttng list >/dev/null 2>&1; then
-    command -v lttng-sessiond >/dev/null || { echo "skip: no lttng-sessiond"; exit 77; }
-    before=$(pgrep -x lttng-sessiond | tr '\n' ' ')
-    lttng-sessiond --daemonize >/dev/null 2>&1 || { echo "skip: cannot start lttng-sessiond"; exit 77; }
-    sleep 1
-    for p in $(pgrep -x lttng-sessiond); do case " $before " in *" $p "*) ;; *) started="$started $p" ;; esac; done
-fi
-S=hakmem-viewer-test-$$
-# the session, and the session daemon if this test started it
-trap 'lttng destroy $S >/dev/null 2>&1; for p in $started; do kill "$p" 2>/dev/null; done' EXIT
+# shellcheck source=trace/lttng/session.bash
+. "${HAKMEM_SRC:?}/trace/lttng/session.bash"
+lt_test_setup "$LIB"
 
 run() { # name gen-args...
-    local name=$1; shift
-    lttng create "$S" --output="$T/$name.lttng" >/dev/null || { echo "skip: cannot create a session"; exit 77; }
-    lttng enable-channel -u --subbuf-size=4M --num-subbuf=8 big -s "$S" >/dev/null &&
-        lttng enable-event -u 'hakmem:*' -c big -s "$S" >/dev/null && lttng start "$S" >/dev/null ||
-        { echo "skip: cannot enable events"; exit 77; }
+    local name=$1 S
+    shift
+    S=$(lt_unique_name "viewer-$name")
+    lt_session_start "$S" "$T/$name.lttng" "--subbuf-size=4M --num-subbuf=8" 'hakmem:*' ||
+        { bad "$name: could not set up the session"; return; }
     "$GEN" -o "$T/$name.htrace" --lttng "$LIB" "$@" >"$T/$name.truth"
-    lttng stop "$S" >/dev/null
-    lttng destroy "$S" >/dev/null
+    lt_session_end "$S"
     "$VIEW" replay --json "$T/$name.htrace" >"$T/$name.h.json"; local rh=$?
     "$VIEW" replay --json "$T/$name.lttng" >"$T/$name.l.json"; local rl=$?
     local e1 e2
