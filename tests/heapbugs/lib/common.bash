@@ -265,8 +265,9 @@ heapbug_check() {
     [ -n "$hb_low" ] || { echo "$hb_name: no catch_at"; exit 1; }
     echo "$hb_name: ${hb_prog##*/}${hb_args[*]:+ ${hb_args[*]}}: caught from level $hb_low as ${hb_kind[$hb_low]} at ${hb_site[$hb_low]}"
 
-    # guarded mode: the bug is caught, or at least hakmem talks of HAKMEM_GUARD (the
-    # guard_word mutation), and the checks below fail
+    # guarded mode must exist: a probe at level 4 reports the bug, or speaks of HAKMEM_GUARD
+    # (the guard_word mutation, which the checks below then fail on); silence means the
+    # mode is missing
     if [ $hb_guard = 1 ]; then
         [ "$hb_mutate" = guard_word ] && hb_env=("${hb_env[@]/#HAKMEM_GUARD=*/HAKMEM_GUARD=bogus}")
         hb_run guard-probe "$hb_rt" 4 ""
