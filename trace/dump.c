@@ -213,10 +213,17 @@ static void put_ring(struct out *o, struct hak_ring *r)
      * batch in flight, which moves `written` once, after its entries */
     uint64_t lost = w2 + HAK_EV_BATCH_MAX > cap ? w2 + HAK_EV_BATCH_MAX - cap : 0, oldest = w1 - count, drop = lost > oldest ? lost - oldest : 0;
     if (drop > count) drop = count;
-    struct htrace_ring h = {.tid = r->tid, .flags = r->flags, .capacity = cap, .written = w1, .count = count - drop};
+    /* packed entries go out as the events they stand for (trace/pack.h) */
+    uint64_t events = 0;
+    for (uint64_t i = drop; i < count; i++) events += hak_pack_events(copy[i].op);
+    struct htrace_ring h = {.tid = r->tid, .flags = r->flags | (oldest + drop ? HTRACE_RING_LOST : 0),
+                            .capacity = cap, .written = w1, .count = events};
     uint64_t at = begin_section(o, HTRACE_SEC_RING);
     put(o, &h, sizeof h);
-    put(o, copy + drop, (count - drop) * sizeof(struct hak_event));
+    for (uint64_t i = drop; i < count; i++) {
+        struct hak_event ev[HAK_PACK_MAX];
+        put(o, ev, hak_unpack(&copy[i], ev) * sizeof ev[0]);
+    }
     end_section(o, at);
     if (copy) hak_os_unmap(copy, bytes);
 }

@@ -17,9 +17,16 @@
 /* 2: tls_push and tls_pop carry the link they write or read (ptr = the link slot), and the
  * thread-cache paths record no next_write or next_read of their own. 1: ptr = base there,
  * each with a next_* event before it. Readers take both (HTRACE_TLS_LINKS). */
-#define HTRACE_VERSION 2
+#define HTRACE_VERSION 3
 #define HTRACE_VERSION_MIN 1
 #define HTRACE_TLS_LINKS(version) ((version) >= 2)
+/* 3: a ring's entries may each have held up to HTRACE_ENTRY_EVENTS_MAX events (the ring
+ * packs a fast path's events into one entry: trace/pack.h), so that a RING section's
+ * count of events may exceed its capacity and written, which count entries; and
+ * HTRACE_RING_LOST tells whether older entries were lost. Before 3, an entry was an event
+ * and older events were lost when written > count. */
+#define HTRACE_ENTRY_EVENTS_MAX 3
+#define HTRACE_RING_ENTRIES(version) ((version) >= 3)
 
 enum htrace_reason {
     HTRACE_REASON_EXPLICIT = 1,  /* hak_trace_dump() */
@@ -84,12 +91,15 @@ _Static_assert(sizeof(struct htrace_geometry) == 40, "geometry size");
 
 struct htrace_ring {
     uint32_t tid;
-    uint32_t flags;    /* HTRACE_RING_EXITED when the thread had exited */
+    uint32_t flags;    /* HTRACE_RING_EXITED, HTRACE_RING_LOST */
     uint64_t capacity; /* entries of the ring */
-    uint64_t written;  /* events ever written to it; the oldest were overwritten */
-    uint64_t count;    /* records that follow: min(written, capacity) */
+    uint64_t written;  /* entries ever written to it; the oldest were overwritten */
+    uint64_t count;    /* events that follow: those of the last min(written, capacity)
+                        * entries, at most HTRACE_ENTRY_EVENTS_MAX per entry (before
+                        * version 3, one: count = min(written, capacity)) */
 };
-#define HTRACE_RING_EXITED 1u
+#define HTRACE_RING_EXITED 1u /* the thread had exited */
+#define HTRACE_RING_LOST 2u   /* (version 3) entries older than the first that follows were written */
 
 struct htrace_slab {
     uint64_t desc;      /* address of the slab descriptor (identifies the slab) */

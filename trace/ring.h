@@ -1,7 +1,8 @@
-/* Per-thread pointer-trace rings: a fixed-size circular buffer of events per thread, in
- * mmap'd memory, written without locks by its thread only, and registered so that a
- * dump can find every ring, including those of threads that exited (the 64 most recent
- * exited rings are kept; older ones are reused by new threads). */
+/* Per-thread pointer-trace rings: a fixed-size circular buffer of events per thread (an
+ * entry is an event, or a fast path's events packed: trace/pack.h), in mmap'd memory,
+ * written without locks by its thread only, and registered so that a dump can find every
+ * ring, including those of threads that exited (the 64 most recent exited rings are
+ * kept; older ones are reused by new threads). */
 #ifndef HAK_RING_H
 #define HAK_RING_H
 
@@ -11,11 +12,12 @@
 #include "config.h"
 #include "front/heap.h"
 #include "trace/lttng/loader.h"
+#include "trace/pack.h"
 #include "trace/seq.h"
 #include "trace/trace.h"
 
 struct hak_ring {
-    uint64_t written;  /* events ever written; the next goes to ev[written & mask] */
+    uint64_t written;  /* entries ever written; the next goes to ev[written & mask] */
     uint64_t mask;     /* entries - 1 */
     uint64_t room;     /* entries while a batch may take the fast way of hak_ev_record_n:
                         * 0 in a mode whose batches need ordinary stores (level 4, stacks:
@@ -36,14 +38,6 @@ extern bool hak_rings_on; /* HAKMEM_TRACE (hak_env_trace): events go to the ring
  * (events then go to LTTng only) or cannot be mapped. */
 struct hak_ring *hak_ring_setup(void);
 void hak_ring_thread_exit(void);
-
-/* One event to record: the fields of struct hak_event that a recording site gives (the
- * class is the batch's, the thread and the sequence number the writer's). */
-struct hak_ev_arg {
-    unsigned op, site;
-    const void *ptr, *base;
-    uint64_t value, size;
-};
 
 /* An event of a thread without a ring: sets one up, or with the rings off hands the event
  * to LTTng alone (HAKMEM_LTTNG=1 without HAKMEM_TRACE), if some session records it. */
@@ -113,7 +107,8 @@ HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, 
 }
 
 /* Records k events about class cls in the calling thread's ring, numbered consecutively
- * (and hands them to LTTng when it is loaded). A fast path records all its events in one
+ * (and hands them to LTTng when it is loaded); in one entry when they are a fast path's
+ * (trace/pack.h) and the batch takes the fast way below. A fast path records all its events in one
  * call, at its end: one add for their sequence numbers (hak_seq_take) and one update of the
  * ring's count, the ring's state loaded once (k and the arguments are constants and
  * locals there, so the loop unrolls into plain stores; an array passed on to a call
@@ -143,6 +138,9 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
                 hak_ev_record_ringless(a[i].op, a[i].site, cls, a[i].ptr, a[i].base, a[i].value, a[i].size);
         return;
     }
+    /* packed before the numbers are taken: fewer registers live across that */
+    struct hak_ev_arg p;
+    bool packed = hak_pack(k, a, &p);
     bool unlocked;
     uint64_t seq = hak_seq_take_how(k, &unlocked);
     uint64_t w = r->written, i0 = w & r->mask, who = hak_ev_who(hak_heap_tls.tid, cls);
@@ -150,6 +148,14 @@ HAK_INLINE void hak_ev_record_n(unsigned cls, unsigned k, const struct hak_ev_ar
         /* the batch does not wrap, LTTng is not loaded and the mode allows non-temporal
          * stores (one compare for the three): its entries are at constant offsets */
         struct hak_event *e = &r->ev[i0];
+        if (packed) {
+            /* a fast path's events, in one entry (trace/pack.h); LTTng, which reads the
+             * entries a batch wrote, is not loaded on this way */
+            if (hak_likely(unlocked)) hak_ev_fill_nt(e, seq, who, &p);
+            else hak_ev_fill(e, seq, who, &p);
+            __atomic_store_n(&r->written, w + 1, __ATOMIC_RELEASE);
+            return;
+        }
         if (hak_likely(unlocked)) {
 #pragma GCC unroll 4
             for (unsigned i = 0; i < k; i++) hak_ev_fill_nt(&e[i], seq + i, who, &a[i]);

@@ -81,8 +81,8 @@ static void print_text(const struct vmeta *m, struct counts *c, struct tcount *t
         printf("rings:      %u\n", m->nrings);
         for (uint32_t i = 0; i < m->nrings; i++) {
             const struct vring *r = &m->rings[i];
-            printf("  thread %-6u %10" PRIu64 " kept of %" PRIu64 " written (capacity %" PRIu64 ")%s", r->tid, r->count,
-                   r->written, r->capacity, r->flags & HTRACE_RING_EXITED ? ", exited" : "");
+            printf("  thread %-6u %10" PRIu64 " events kept; ring of %" PRIu64 " entries, %" PRIu64 " written%s", r->tid,
+                   r->count, r->capacity, r->written, r->flags & HTRACE_RING_EXITED ? ", exited" : "");
             if (r->count) printf(", seq %" PRIu64 " .. %" PRIu64, r->first_seq, r->last_seq);
             if (r->late) printf(", %" PRIu64 " written after the dump began (dropped)", r->late);
             printf("\n");
@@ -155,6 +155,7 @@ static void print_json(const struct vmeta *m, struct counts *c, struct tcount *t
         json_ku64(&j, "last_seq", r->last_seq);
         json_ku64(&j, "dropped_late", r->late);
         json_kbool(&j, "exited", !!(r->flags & HTRACE_RING_EXITED));
+        json_kbool(&j, "lost_older", !!(r->flags & HTRACE_RING_LOST));
         json_end(&j);
     }
     json_aend(&j);

@@ -248,9 +248,14 @@ static int add_ring(struct vmeta *m, uint32_t *cap, int fd, uint64_t off, uint64
     if (r.count > (size - sizeof r) / esz)
         return fail(err, errlen, "ring of thread %u at offset %llu: %llu events do not fit in its %llu bytes", r.tid,
                     (unsigned long long)off, (unsigned long long)r.count, (unsigned long long)size);
-    if (r.count > r.capacity || r.count > r.written)
+    /* from version 3 capacity and written count entries, each of which held up to
+     * HTRACE_ENTRY_EVENTS_MAX events (trace/htrace_format.h); before, one */
+    uint64_t per = HTRACE_RING_ENTRIES(m->version) ? HTRACE_ENTRY_EVENTS_MAX : 1;
+    uint64_t most = r.capacity < r.written ? r.capacity : r.written;
+    if (r.count > (most > UINT64_MAX / per ? UINT64_MAX : most * per))
         return fail(err, errlen, "ring of thread %u: %llu events but capacity %llu and %llu written", r.tid,
                     (unsigned long long)r.count, (unsigned long long)r.capacity, (unsigned long long)r.written);
+    if (!HTRACE_RING_ENTRIES(m->version) && r.written > r.count) r.flags |= HTRACE_RING_LOST;
     if (m->nrings == *cap) {
         uint32_t nc = *cap ? *cap * 2 : 16;
         struct vring *nr = realloc(m->rings, (size_t)nc * sizeof *nr);
@@ -305,7 +310,7 @@ static int scan_rings(struct vsource *s, struct htrace *h, char *err, size_t err
                 }
             end -= n;
         }
-        int lost_older = r->written > r->count || k > 0;
+        int lost_older = (r->flags & HTRACE_RING_LOST) || k > 0;
         if (lost_older && r->first_seq > m->complete_from) m->complete_from = r->first_seq;
     }
     free(buf);

@@ -91,7 +91,8 @@ void hak_inject_fired(unsigned fault)
     const void *ptr = pending_ptr;
     /* the event this thread recorded last is the faulty operation's */
     struct hak_ring *r = hak_ring_tls;
-    uint64_t seq = r && r->written ? r->ev[(r->written - 1) & r->mask].seq : 0;
+    const struct hak_event *last = r && r->written ? &r->ev[(r->written - 1) & r->mask] : NULL;
+    uint64_t seq = last ? last->seq + hak_pack_events(last->op) - 1 : 0; /* a packed entry's last event */
     hak_dprintf(2, "hakmem-inject: fired %s seq=%lu tid=%u ptr=%p\n", faults[fault].name, (unsigned long)seq,
                 hak_heap_tls.tid, ptr);
 }

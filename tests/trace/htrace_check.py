@@ -23,7 +23,7 @@ def main(path):
         fail("shorter than the header")
     (magic, version, header_size, pid, level, event_size, reason, reason_arg, time_ns, seq_next,
      _) = HEADER.unpack_from(data, 0)
-    if magic != b"HAKTRACE" or version not in (1, 2) or event_size != EVENT.size:
+    if magic != b"HAKTRACE" or version not in (1, 2, 3) or event_size != EVENT.size:
         fail(f"bad magic/version/event size: {magic!r} {version} {event_size}")
     off, sections, schema, rings, counts, seqs, ended = header_size, {}, {}, [], {}, set(), False
     tls_slots = set()  # ptr - base of tls_push and tls_pop: the link slot's offset from version 2
@@ -44,9 +44,12 @@ def main(path):
                 schema[int(num)] = name
         if typ == 6:
             tid, flags, cap, written, count = RING.unpack_from(payload, 0)
-            if RING.size + count * EVENT.size != size or count > cap or count > written:
+            # from version 3, cap and written count entries of up to 3 events each, and
+            # flag 2 says older entries were lost; before, an entry was an event
+            per, lost = (3, bool(flags & 2)) if version >= 3 else (1, written > count)
+            if RING.size + count * EVENT.size != size or count > per * min(cap, written):
                 fail(f"ring of thread {tid}: count {count} does not fit")
-            rings.append({"tid": tid, "exited": bool(flags & 1), "written": written, "count": count})
+            rings.append({"tid": tid, "exited": bool(flags & 1), "written": written, "count": count, "lost": lost})
             last = 0
             for i in range(count):
                 ev = EVENT.unpack_from(payload, RING.size + i * EVENT.size)

@@ -757,8 +757,9 @@ static int write_dump(const char *path, int with_stacks, uint64_t late)
     for (unsigned t = 0; t < nthreads; t++) {
         struct thread *T = &th[t];
         uint64_t count = T->written < T->cap ? T->written : T->cap;
-        struct htrace_ring r = {.tid = T->tid, .flags = 0, .capacity = T->cap, .written = T->written + (t == 0 ? late : 0),
-                                .count = count};
+        uint64_t written = T->written + (t == 0 ? late : 0); /* one event per entry: the two counts agree */
+        struct htrace_ring r = {.tid = T->tid, .flags = written > count ? HTRACE_RING_LOST : 0, .capacity = T->cap,
+                                .written = written, .count = count};
         struct htrace_section sh = {.type = HTRACE_SEC_RING, .size = sizeof r + count * sizeof(struct hak_event)};
         put(f, &sh, sizeof sh);
         put(f, &r, sizeof r);
