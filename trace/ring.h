@@ -108,11 +108,12 @@ HAK_INLINE void hak_ev_fill_nt(struct hak_event *e, uint64_t seq, uint64_t who, 
 
 /* Records k events about class cls in the calling thread's ring, numbered consecutively
  * (and hands them to LTTng when it is loaded); in one entry when they are a fast path's
- * (trace/pack.h) and the batch takes the fast way below. A fast path records all its events in one
- * call, at its end: one add for their sequence numbers (hak_seq_take) and one update of the
- * ring's count, the ring's state loaded once (k and the arguments are constants and
- * locals there, so the loop unrolls into plain stores; an array passed on to a call
- * would have to be built in memory, hence one call per event on the ringless way).
+ * (trace/pack.h) and the batch takes the fast way below. A fast path records all its
+ * events in one call, at its end: one add for their sequence numbers (hak_seq_take) and
+ * one update of the ring's count, the ring's state loaded once (k and the arguments are
+ * constants and locals there, so the loop unrolls into plain stores, and the packing's
+ * tests fold away; an array passed on to a call would have to be built in memory, hence
+ * one call per event on the ringless way).
  * Numbers taken at the end of a call keep the order true: they come after everything the
  * call depended on, and no other thread may use what the call did before it returns (one
  * that does races with it: a program freeing one block from two threads at once, whose
