@@ -17,7 +17,6 @@
 #define HAK_TRACE_PACK_H
 
 #include <stdbool.h>
-#include <string.h>
 
 #include "config.h"
 #include "integrity/block_header.h"
