@@ -27,11 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_guard.h"
 #include "source.h"
 #include "stream.h"
 
 #define WINDOW 65536
 #define CACHE 64
+#define BATCH 4096 /* events the graph runs for between two arms of the guard (bt_guard.h) */
 
 enum { F_SEQ, F_TID, F_CLASS, F_PTR, F_BASE, F_VALUE, F_SIZE, F_SITE, NEV_FIELDS };
 static const char *const ev_fields[NEV_FIELDS] = {"seq", "tid", "class", "ptr", "base", "value", "size", "site"};
@@ -60,6 +62,7 @@ struct ctf {
     struct hak_event *out; /* released by the window, not yet handed out */
     size_t nout, pos, cap;
     int ended, failed;
+    int aborted; /* babeltrace2 aborted (bt_guard.h): no more calls into it */
     int have_back; /* an event read ahead at open, handed out first */
     struct hak_event back;
     struct evclass cache[CACHE];
@@ -389,6 +392,35 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(bt_messag
               : BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
 }
 
+/* Runs the graph until BATCH events are out, or to its end: 0, or -1 with s->err set. */
+static int run_graph(struct ctf *c)
+{
+    struct vsource *s = c->s;
+    if (sigsetjmp(*bt_guard_jmp(), 1)) {
+        char why[512];
+        bt_guard_why(why, sizeof why);
+        snprintf(s->err, sizeof s->err, "CTF decoding failed: %s", why);
+        c->failed = c->aborted = 1;
+        return -1;
+    }
+    bt_guard_arm();
+    int rc = 0;
+    while (!c->ended && c->nout - c->pos < BATCH) {
+        bt_graph_run_once_status st = bt_graph_run_once(c->graph);
+        if (st == BT_GRAPH_RUN_ONCE_STATUS_END) {
+            c->ended = 1;
+        } else if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
+            take_error(s->err, sizeof s->err, "CTF decoding failed");
+            if (c->mixed[0]) snprintf(s->err, sizeof s->err, "%s", c->mixed);
+            c->failed = 1;
+            rc = -1;
+            break;
+        }
+    }
+    bt_guard_disarm();
+    return rc;
+}
+
 static int next_event(struct vsource *s, struct hak_event *ev)
 {
     struct ctf *c = s->impl;
@@ -411,15 +443,7 @@ static int next_event(struct vsource *s, struct hak_event *ev)
             if (!reorder_pop(&c->ro, ev)) return 0;
             return 1;
         }
-        bt_graph_run_once_status st = bt_graph_run_once(c->graph);
-        if (st == BT_GRAPH_RUN_ONCE_STATUS_END) {
-            c->ended = 1;
-        } else if (st != BT_GRAPH_RUN_ONCE_STATUS_OK && st != BT_GRAPH_RUN_ONCE_STATUS_AGAIN) {
-            take_error(s->err, sizeof s->err, "CTF decoding failed");
-            if (c->mixed[0]) snprintf(s->err, sizeof s->err, "%s", c->mixed);
-            c->failed = 1;
-            return -1;
-        }
+        if (run_graph(c) < 0) return -1;
     }
     *ev = c->out[c->pos++];
     return 1;
@@ -429,9 +453,13 @@ static void close_ctf(struct vsource *s)
 {
     struct ctf *c = s->impl;
     if (!c) return;
-    bt_graph_put_ref(c->graph);
-    bt_plugin_put_ref(c->p_ctf);
-    bt_plugin_put_ref(c->p_utils);
+    if (!c->aborted && !sigsetjmp(*bt_guard_jmp(), 1)) {
+        bt_guard_arm();
+        bt_graph_put_ref(c->graph);
+        bt_plugin_put_ref(c->p_ctf);
+        bt_plugin_put_ref(c->p_utils);
+    }
+    bt_guard_disarm(); /* also after an abort while finalizing: the input was read */
     reorder_free(&c->ro);
     free(c->progs);
     free(c->out);
@@ -439,25 +467,11 @@ static void close_ctf(struct vsource *s)
     s->impl = NULL;
 }
 
-struct vsource *ctf_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen)
+/* The graph of the top of this file, for the traces in path or below it: 0, or -1 with
+ * err set. Every call into babeltrace2 here runs under the caller's guard. */
+static int open_graph(struct ctf *c, const char *path, char *err, size_t errlen)
 {
-    bt_logging_set_global_level(BT_LOGGING_LEVEL_NONE);
-    struct vsource *s = vsource_alloc(VFMT_CTF, path);
-    struct ctf *c = calloc(1, sizeof *c);
     bt_value *params = NULL;
-    if (!s || !c || reorder_init(&c->ro, WINDOW)) {
-        snprintf(err, errlen, "out of memory");
-        free(c);
-        free(s);
-        return NULL;
-    }
-    c->s = s;
-    c->want_pid = pid;
-    c->want_gen = gen;
-    s->impl = c;
-    s->meta.version = HTRACE_VERSION; /* until a hakmem:geometry says otherwise */
-    s->next = next_event;
-    s->close = close_ctf;
     if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, &c->p_ctf) != BT_PLUGIN_FIND_STATUS_OK ||
         bt_plugin_find("utils", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, &c->p_utils) != BT_PLUGIN_FIND_STATUS_OK) {
         take_error(err, errlen, "babeltrace2's ctf and utils plugins are needed to read a trace directory");
@@ -536,23 +550,59 @@ struct vsource *ctf_open(const char *path, uint32_t pid, uint32_t gen, char *err
         goto bad;
     }
     bt_value_put_ref(params);
+    return 0;
+bad:
+    bt_value_put_ref(params);
+    return -1;
+}
+
+struct vsource *ctf_open(const char *path, uint32_t pid, uint32_t gen, char *err, size_t errlen)
+{
+    bt_logging_set_global_level(BT_LOGGING_LEVEL_NONE);
+    struct vsource *s = vsource_alloc(VFMT_CTF, path);
+    struct ctf *c = calloc(1, sizeof *c);
+    if (!s || !c || reorder_init(&c->ro, WINDOW)) {
+        snprintf(err, errlen, "out of memory");
+        free(c);
+        free(s);
+        return NULL;
+    }
+    c->s = s;
+    c->want_pid = pid;
+    c->want_gen = gen;
+    s->impl = c;
+    s->meta.version = HTRACE_VERSION; /* until a hakmem:geometry says otherwise */
+    s->next = next_event;
+    s->close = close_ctf;
+    if (sigsetjmp(*bt_guard_jmp(), 1)) {
+        char why[512];
+        bt_guard_why(why, sizeof why);
+        snprintf(err, errlen, "not a readable CTF trace: %s", why);
+        c->aborted = 1;
+        vsource_close(s);
+        return NULL;
+    }
+    bt_guard_arm();
+    int r = open_graph(c, path, err, errlen);
+    bt_guard_disarm();
+    if (r) {
+        vsource_close(s);
+        return NULL;
+    }
     /* Run until the first hakmem event (or the end), so that the geometry and layout,
      * which come first, are known before the caller looks at the metadata. */
-    int r = next_event(s, &c->back);
+    r = next_event(s, &c->back);
     if (r < 0) {
         snprintf(err, errlen, "%s", s->err);
-        goto bad_noparams;
+        vsource_close(s);
+        return NULL;
     }
     c->have_back = r > 0;
     if (s->meta.version > HTRACE_VERSION) {
         snprintf(err, errlen, "trace of event schema version %u; this viewer reads %u to %u", s->meta.version,
                  HTRACE_VERSION_MIN, HTRACE_VERSION);
-        goto bad_noparams;
+        vsource_close(s);
+        return NULL;
     }
     return s;
-bad:
-    bt_value_put_ref(params);
-bad_noparams:
-    vsource_close(s);
-    return NULL;
 }

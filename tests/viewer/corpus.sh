@@ -41,6 +41,25 @@ mkdir -p "$T/badctf"; printf '/* CTF 1.8 */\ntrace { garbage' >"$T/badctf/metada
 timeout 20 "$VIEW" replay "$T/badctf" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && ok "broken CTF directory: exit 1" || bad "broken CTF: exit $rc: $(cat "$T/err")"
 
+# Metadata that babeltrace2's ctf plugin lets through to a check of its library, which then
+# aborts the process (babeltrace2 itself dies of SIGABRT on it): one event's fields name
+# `tid` twice. The viewer refuses it like any bad input, in one line that gives the reason.
+"$GEN" -o "$T/dup.htrace" --ctf "$T/dupctf" --cpus 2 --threads 2 --ops 200 --live 10 --seed 4 >/dev/null
+awk '{ print } /_tid;/ && !done { print; done = 1 }' "$T/dupctf/metadata" >"$T/meta" && mv "$T/meta" "$T/dupctf/metadata"
+[ "$(grep -c '_tid;' "$T/dupctf/metadata")" -gt "$(grep -c '_seq;' "$T/dupctf/metadata")" ] || bad "the field was not duplicated"
+dfails=$fails
+for c in "${cmds[@]}"; do
+    # shellcheck disable=SC2086
+    timeout 20 "$VIEW" $c "$T/dupctf" >"$T/out" 2>"$T/err"; rc=$?
+    [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+        grep -q "^hakmem-trace: $T/dupctf: not a readable CTF trace: babeltrace2 aborted: Duplicate member.*name=\"tid\"" "$T/err" ||
+        bad "$c, a field named twice: exit $rc, stderr: $(head -c 300 "$T/err")"
+done
+"$VIEW" replay --json "$T/dupctf" >"$T/dup.json" 2>/dev/null; rc=$?
+[ $rc -eq 1 ] && [ "$(jget "$T/dup.json" 'd["status"]')" = error ] &&
+    jget "$T/dup.json" 'd["error"]' | grep -q 'babeltrace2 aborted' || bad "a field named twice, --json: exit $rc"
+[ $fails -eq $dfails ] && ok "a CTF trace that makes babeltrace2 abort: exit 1, one line ($(cut -c1-110 "$T/err")...)"
+
 # the same under valgrind: no invalid access, no leak of note
 if command -v valgrind >/dev/null; then
     vfails=0

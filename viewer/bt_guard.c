@@ -1,0 +1,98 @@
+/* Calls into libbabeltrace2 under a guard (bt_guard.h). */
+#include "bt_guard.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static struct {
+    sigjmp_buf jmp;
+    volatile sig_atomic_t armed;
+    bool installed;
+    int scratch; /* what fd 2 is while armed: babeltrace2's output, kept for bt_guard_why */
+    int stderr_fd; /* a copy of the real fd 2 */
+} guard = {.scratch = -1, .stderr_fd = -1};
+
+/* SIGABRT: back to the armed call site; outside a guard, the abort goes on as if there
+ * were no handler (the default action, once this handler returns). */
+static void on_abort(int sig)
+{
+    if (guard.armed) {
+        guard.armed = 0;
+        siglongjmp(guard.jmp, 1);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+sigjmp_buf *bt_guard_jmp(void)
+{
+    return &guard.jmp;
+}
+
+void bt_guard_arm(void)
+{
+    if (!guard.installed) {
+        guard.installed = true;
+        struct sigaction sa = {.sa_handler = on_abort};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGABRT, &sa, NULL);
+        guard.scratch = memfd_create("hakmem-trace-babeltrace2", MFD_CLOEXEC);
+        if (guard.scratch < 0) guard.scratch = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        guard.stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    }
+    if (guard.scratch >= 0 && guard.stderr_fd >= 0) {
+        fflush(stderr);
+        dup2(guard.scratch, 2);
+    }
+    guard.armed = 1;
+}
+
+void bt_guard_disarm(void)
+{
+    guard.armed = 0;
+    if (guard.scratch >= 0 && guard.stderr_fd >= 0) {
+        fflush(stderr);
+        dup2(guard.stderr_fd, 2);
+    }
+}
+
+/* The message of one of babeltrace2's log lines: what follows "MM-DD HH:MM:SS.mmm PID
+ * TID LEVEL TAG FUNCTION@FILE:LINE "; the whole line if it is not one. */
+static const char *log_message(const char *line)
+{
+    const char *p = line;
+    for (int field = 0; field < 7; field++) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        if (!p[n]) return line;
+        if (field == 6 && !memchr(p, '@', n)) return line;
+        p += n;
+    }
+    return p + strspn(p, " ");
+}
+
+void bt_guard_why(char *buf, size_t len)
+{
+    bt_guard_disarm();
+    /* the library's last lines: the reason, then "Aborting..." */
+    char tail[4096];
+    ssize_t n = 0;
+    off_t end = guard.scratch >= 0 ? lseek(guard.scratch, 0, SEEK_END) : -1;
+    if (end > 0) {
+        off_t from = end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0;
+        n = pread(guard.scratch, tail, sizeof tail - 1, from);
+    }
+    tail[n > 0 ? n : 0] = '\0';
+    const char *why = NULL;
+    for (char *line = strtok(tail, "\n"); line; line = strtok(NULL, "\n")) {
+        const char *m = log_message(line);
+        if (*m && strcmp(m, "Aborting...") != 0 && !strstr(m, "precondition not satisfied")) why = m;
+    }
+    snprintf(buf, len, "babeltrace2 aborted%s%s", why ? ": " : "", why ? why : "");
+    if (guard.scratch >= 0 && ftruncate(guard.scratch, 0) == 0) lseek(guard.scratch, 0, SEEK_SET);
+}
