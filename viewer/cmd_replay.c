@@ -47,8 +47,9 @@ int cmd_replay(int argc, char **argv)
         if (r > 0) replay_prefetch(rp, &ev[k ^ 1]);
         replay_event(rp, &ev[k]);
         k ^= 1;
+        if (replay_over(rp, s->err, sizeof s->err)) r = -1;
     }
-    if (r < 0) {
+    if (r < 0 || replay_over(rp, s->err, sizeof s->err)) {
         int rc = cli_stream_error(s, json);
         replay_free(rp);
         vsource_close(s);

@@ -54,18 +54,46 @@ void json_end(struct json *j) { close_(j, '}'); }
 void json_arr(struct json *j) { open_(j, '['); }
 void json_aend(struct json *j) { close_(j, ']'); }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+    int n;
+    uint32_t c;
+    if (p[0] < 0x80) return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) n = 2, c = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef) n = 3, c = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4) n = 4, c = p[0] & 0x07;
+    else return 0;
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) return 0; /* also stops at the terminating NUL */
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+        return 0;
+    return n;
+}
+
+/* Strings from a trace (site names, paths of mapped files, babeltrace2's messages) are
+ * bytes: a byte that is not part of well-formed UTF-8 becomes U+FFFD, so that the output
+ * is always JSON. */
 void json_quote(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = utf8_len(p);
         if (*p == '"' || *p == '\\') {
             fputc('\\', f);
             fputc(*p, f);
         } else if (*p < 0x20 || *p == 0x7f) {
             fprintf(f, "\\u%04x", *p);
+        } else if (n == 0) {
+            fputs("\\ufffd", f);
+            n = 1;
         } else {
-            fputc(*p, f);
+            fwrite(p, 1, (size_t)n, f);
         }
+        p += n;
     }
     fputc('"', f);
 }

@@ -73,6 +73,8 @@ struct ctf {
     uint32_t env_pid;
     struct program *progs;       /* every program met, in the order met */
     size_t nprogs, progs_cap;
+    uint32_t *latest;            /* by pid (open addressing): 1 + index of its latest program, 0 empty */
+    size_t latest_mask;
     int scanning;                /* another program showed up: only counting, to the end */
     char mixed[512];             /* the error, once known */
 };
@@ -88,14 +90,27 @@ struct program {
  * process's program already had one: a forked child's first events (lttng-ust registering
  * it, which allocates) come before the geometry that hakmem emits for it, and belong with
  * it. NULL when out of memory. */
+static uint32_t *latest_slot(struct ctf *c, uint32_t pid)
+{
+    size_t i = (pid * 0x9E3779B1u) & c->latest_mask;
+    while (c->latest[i] && c->progs[c->latest[i] - 1].pid != pid) i = (i + 1) & c->latest_mask;
+    return &c->latest[i];
+}
+
 static struct program *program_of(struct ctf *c, uint32_t pid, int geometry)
 {
-    struct program *p = NULL;
-    for (size_t i = c->nprogs; i-- > 0;)
-        if (c->progs[i].pid == pid) {
-            p = &c->progs[i];
-            break;
-        }
+    /* a table by pid, not a search of every program met: a trace may hold many processes */
+    if (!c->latest || (c->nprogs + 1) * 2 > c->latest_mask + 1) {
+        size_t mask = c->latest ? c->latest_mask * 2 + 1 : 63;
+        uint32_t *t = calloc(mask + 1, sizeof *t), *old = c->latest;
+        if (!t) return NULL;
+        c->latest = t;
+        c->latest_mask = mask;
+        for (size_t i = 0; i < c->nprogs; i++) *latest_slot(c, c->progs[i].pid) = (uint32_t)i + 1; /* latest last */
+        free(old);
+    }
+    uint32_t *slot = latest_slot(c, pid);
+    struct program *p = *slot ? &c->progs[*slot - 1] : NULL;
     if (p && !geometry) return p;
     if (p && !p->geometry) {
         p->geometry = 1;
@@ -112,6 +127,7 @@ static struct program *program_of(struct ctf *c, uint32_t pid, int geometry)
     }
     struct program *q = &c->progs[c->nprogs++];
     *q = (struct program){pid, gen, 0, geometry};
+    *slot = (uint32_t)c->nprogs;
     return q;
 }
 
@@ -176,10 +192,12 @@ static int64_t member(const bt_field_class *fc, const char *name)
 
 static struct evclass *classify(struct ctf *c, const bt_event_class *ec)
 {
-    for (unsigned i = 0; i < c->ncache; i++)
+    for (unsigned i = 0; i < c->ncache && i < CACHE; i++)
         if (c->cache[i].ec == ec) return &c->cache[i];
-    struct evclass tmp = {.ec = ec, .kind = K_OTHER}, *e = c->ncache < CACHE ? &c->cache[c->ncache++] : &tmp;
-    *e = tmp;
+    /* a trace may have more event classes than the cache: the oldest entries make room
+     * (the entry returned is used until the next call only) */
+    struct evclass *e = &c->cache[c->ncache++ % CACHE];
+    *e = (struct evclass){.ec = ec, .kind = K_OTHER};
     for (int k = 0; k < NGEO; k++) e->idx[k] = -1;
     const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
     e->vpid_idx = member(sc ? bt_stream_class_borrow_event_common_context_field_class_const(sc) : NULL, "vpid");
@@ -462,6 +480,7 @@ static void close_ctf(struct vsource *s)
     bt_guard_disarm(); /* also after an abort while finalizing: the input was read */
     reorder_free(&c->ro);
     free(c->progs);
+    free(c->latest);
     free(c->out);
     free(c);
     s->impl = NULL;

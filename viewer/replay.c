@@ -29,6 +29,15 @@ struct replay {
     int any;
 };
 
+int replay_over(const struct replay *r, char *err, size_t len)
+{
+    if (!r->sh.over) return 0;
+    snprintf(err, len, "the trace asks the shadow heap for more than %llu blocks and slab granules in %llu events, "
+             "which no trace hakmem writes does (a carve of more blocks, or slabs larger, than any real one)",
+             (unsigned long long)r->sh.allowed, (unsigned long long)r->st.events);
+    return 1;
+}
+
 const struct finding *replay_finding(const struct replay *r) { return &r->f; }
 const struct replay_stats *replay_stats(const struct replay *r) { return &r->st; }
 
@@ -634,16 +643,23 @@ static void on_carve(struct replay *r, const struct hak_event *ev)
         values(r, s->carved, first);
         return;
     }
-    if (first + ev->size > s->capacity) {
-        report(r, VK_slab_meta_invariant, ev, 0, "carve", "carving %llu blocks from block %llu runs %llu bytes past the slab's %u blocks",
-               (unsigned long long)ev->size, (unsigned long long)first,
-               (unsigned long long)((first + ev->size - s->capacity) * s->stride), s->capacity);
-        set_block(r, s, (uint32_t)first);
+    if (first > s->capacity || ev->size > s->capacity - first) { /* first + size may wrap */
+        if (ev->size <= SHADOW_MAX_SLAB)
+            report(r, VK_slab_meta_invariant, ev, 0, "carve", "carving %llu blocks from block %llu runs %llu bytes past the slab's %u blocks",
+                   (unsigned long long)ev->size, (unsigned long long)first,
+                   (unsigned long long)((first + ev->size - s->capacity) * s->stride), s->capacity);
+        else
+            report(r, VK_slab_meta_invariant, ev, 0, "carve", "carving %llu blocks from block %llu: the slab has %u",
+                   (unsigned long long)ev->size, (unsigned long long)first, s->capacity);
+        set_block(r, s, first < s->capacity ? (uint32_t)first : 0);
         return;
     }
     for (uint64_t i = 0; i < ev->size; i++) {
         struct vblock *b = slab_block(&r->sh, s, (uint32_t)(first + i), 1);
-        if (!b) continue;
+        if (!b) {
+            if (r->sh.over) return;
+            continue;
+        }
         if (b->state != B_UNCARVED && b->state != B_UNKNOWN) {
             report(r, VK_slab_meta_invariant, ev, 0, "carve", "carve of a block that is %s since seq %llu",
                    bstate_name(b->state), (unsigned long long)b->state_seq);
@@ -928,6 +944,8 @@ struct replay *replay_new(const struct vmeta *m)
         uint32_t stride = m->cls[d->cls].stride;
         uint64_t cap = d->capacity;
         if (d->end > d->start && (d->end - d->start) / stride < cap) cap = (d->end - d->start) / stride;
+        r->sh.allowed += SHADOW_ENTRIES_PER_SLAB;
+        if (r->sh.over) break;
         shadow_slab_add(&r->sh, d->desc, d->start, stride, (uint32_t)cap, d->cls, SO_DUMP);
     }
     return r;
@@ -957,6 +975,7 @@ int replay_event(struct replay *r, const struct hak_event *ev)
     struct replay_stats *st = &r->st;
     if (!st->events) st->first_seq = ev->seq;
     st->events++;
+    r->sh.allowed += SHADOW_ENTRIES_PER_EVENT;
     if (r->any && ev->seq <= r->prev_seq) st->out_of_order++;
     r->any = 1;
     r->prev_seq = ev->seq;

@@ -60,6 +60,9 @@ int replay_event(struct replay *r, const struct hak_event *ev);
 void replay_prefetch(struct replay *r, const struct hak_event *ev);
 /* End of the trace: a violation the replay could not explain becomes the finding. */
 void replay_end(struct replay *r);
+/* Whether the trace asked the shadow heap for more than its bound (SHADOW_ENTRIES_BASE):
+ * then the replay is not to be trusted, and err says why. */
+int replay_over(const struct replay *r, char *err, size_t len);
 const struct finding *replay_finding(const struct replay *r);
 const struct replay_stats *replay_stats(const struct replay *r);
 void replay_free(struct replay *r);

@@ -38,6 +38,7 @@ static inline uint64_t hash64(uint64_t k)
 int shadow_init(struct shadow *sh)
 {
     memset(sh, 0, sizeof *sh);
+    sh->allowed = SHADOW_ENTRIES_BASE;
     sh->gmask = 1023;
     sh->dmask = 255;
     sh->gran = calloc(sh->gmask + 1, sizeof *sh->gran);
@@ -90,10 +91,19 @@ static int ggrow(struct shadow *sh)
     return 0;
 }
 
+/* Whether one more entry is within the bound (SHADOW_ENTRIES_BASE); if not, says so. */
+static int room(struct shadow *sh)
+{
+    if (sh->blocks + sh->gused < sh->allowed) return 1;
+    sh->over = 1;
+    return 0;
+}
+
 static struct gran *gget(struct shadow *sh, uint64_t g)
 {
     struct gran *e = gfind(sh, g);
     if (e) return e;
+    if (!room(sh)) return NULL;
     if ((sh->gused + 1) * 2 > sh->gmask && ggrow(sh)) return NULL;
     uint64_t key = g + 1;
     uint32_t i = (uint32_t)hash64(key) & sh->gmask;
@@ -307,13 +317,16 @@ static int bgrow(struct vslab *s)
 
 struct vblock *slab_block(struct shadow *sh, struct vslab *s, uint32_t idx, int create)
 {
+    /* keys are 1..capacity: a direct table (capacity <= 15, 16 slots) always has an empty
+     * slot, and the probe below ends */
+    if (idx >= s->capacity) return NULL;
     uint32_t key = idx + 1;
     uint32_t i = bslot(s, key);
     for (;; i = (i + 1) & s->mask) {
         if (s->tab[i].key == key) return &s->tab[i];
         if (!s->tab[i].key) break;
     }
-    if (!create) return NULL;
+    if (!create || !room(sh)) return NULL;
     if (!s->direct && (s->nblocks + 1) * 2 > s->mask + 1) {
         if (bgrow(s)) return NULL;
         i = bslot(s, key);

@@ -76,9 +76,19 @@ struct shadow {
     uint32_t dmask, dused;
     struct vslab *last;
     uint64_t nslabs, blocks, peak_blocks, peak_slabs;
+    uint64_t allowed; /* entries (blocks and granules) the shadow may hold: SHADOW_ENTRIES_* */
+    int over;         /* a block or granule was refused for that bound */
 };
 
 #define SHADOW_MAX_SLAB (64ull << 20) /* a longer slab is not believed */
+/* The shadow heap's bound, in entries, which its user raises for each event it replays
+ * and each slab of a dump's table. No trace hakmem writes comes near it (an event adds at most one carve's blocks,
+ * 128 at most, or an acquired slab's granules, 8 at most), while a hostile trace could
+ * otherwise make one 48-byte event cost gigabytes: a carve of millions of blocks, slabs
+ * spanning a thousand granules each. */
+#define SHADOW_ENTRIES_BASE (1u << 18)
+#define SHADOW_ENTRIES_PER_EVENT 256
+#define SHADOW_ENTRIES_PER_SLAB 16 /* for each slab of a dump's table: a real one spans 8 granules at most */
 
 int shadow_init(struct shadow *sh);
 void shadow_free(struct shadow *sh);
