@@ -86,10 +86,7 @@ struct program {
     int geometry; /* its hakmem:geometry was seen */
 };
 
-/* The program that the next event of pid belongs to. A geometry starts a new one when the
- * process's program already had one: a forked child's first events (lttng-ust registering
- * it, which allocates) come before the geometry that hakmem emits for it, and belong with
- * it. NULL when out of memory. */
+/* Where c->latest keeps pid's latest program (an empty slot if none yet). */
 static uint32_t *latest_slot(struct ctf *c, uint32_t pid)
 {
     size_t i = (pid * 0x9E3779B1u) & c->latest_mask;
@@ -97,6 +94,10 @@ static uint32_t *latest_slot(struct ctf *c, uint32_t pid)
     return &c->latest[i];
 }
 
+/* The program that the next event of pid belongs to. A geometry starts a new one when the
+ * process's program already had one: a forked child's first events (lttng-ust registering
+ * it, which allocates) come before the geometry that hakmem emits for it, and belong with
+ * it. NULL when out of memory. */
 static struct program *program_of(struct ctf *c, uint32_t pid, int geometry)
 {
     /* a table by pid, not a search of every program met: a trace may hold many processes */
@@ -471,13 +472,15 @@ static void close_ctf(struct vsource *s)
 {
     struct ctf *c = s->impl;
     if (!c) return;
-    if (!c->aborted && !sigsetjmp(*bt_guard_jmp(), 1)) {
-        bt_guard_arm();
-        bt_graph_put_ref(c->graph);
-        bt_plugin_put_ref(c->p_ctf);
-        bt_plugin_put_ref(c->p_utils);
+    if (!c->aborted) {
+        if (!sigsetjmp(*bt_guard_jmp(), 1)) { /* (sigsetjmp may only stand alone in a condition) */
+            bt_guard_arm();
+            bt_graph_put_ref(c->graph);
+            bt_plugin_put_ref(c->p_ctf);
+            bt_plugin_put_ref(c->p_utils);
+        }
+        bt_guard_disarm(); /* also after an abort while finalizing: what was read stands */
     }
-    bt_guard_disarm(); /* also after an abort while finalizing: the input was read */
     reorder_free(&c->ro);
     free(c->progs);
     free(c->latest);
