@@ -9,24 +9,32 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* What babeltrace2 may die of on a hostile trace: its own abort on a failed precondition,
+ * and faults of its ctf plugin (a clock class without a frequency divides by zero). */
+static const int guarded[] = {SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGILL};
+#define NGUARDED (sizeof guarded / sizeof guarded[0])
+
 static struct {
     sigjmp_buf jmp;
-    volatile sig_atomic_t armed;
+    volatile sig_atomic_t armed, sig;
     bool installed;
+    char altstack[64 << 10]; /* a fault may be a stack overflow (deeply nested metadata) */
     int scratch; /* what fd 2 is while armed: babeltrace2's output, kept for bt_guard_why */
     int stderr_fd; /* a copy of the real fd 2 */
 } guard = {.scratch = -1, .stderr_fd = -1};
 
-/* SIGABRT: back to the armed call site; outside a guard, the abort goes on as if there
- * were no handler (the default action, once this handler returns). */
-static void on_abort(int sig)
+/* Back to the armed call site; outside a guard, the signal does what it would do without
+ * this handler: the default action, once the handler returns (an abort re-raises; a fault
+ * happens again). */
+static void on_signal(int sig)
 {
     if (guard.armed) {
         guard.armed = 0;
+        guard.sig = sig;
         siglongjmp(guard.jmp, 1);
     }
     signal(sig, SIG_DFL);
-    raise(sig);
+    if (sig == SIGABRT) raise(sig);
 }
 
 sigjmp_buf *bt_guard_jmp(void)
@@ -38,9 +46,10 @@ void bt_guard_arm(void)
 {
     if (!guard.installed) {
         guard.installed = true;
-        struct sigaction sa = {.sa_handler = on_abort};
+        stack_t ss = {.ss_sp = guard.altstack, .ss_size = sizeof guard.altstack};
+        struct sigaction sa = {.sa_handler = on_signal, .sa_flags = sigaltstack(&ss, NULL) == 0 ? SA_ONSTACK : 0};
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGABRT, &sa, NULL);
+        for (size_t i = 0; i < NGUARDED; i++) sigaction(guarded[i], &sa, NULL);
         guard.scratch = memfd_create("hakmem-trace-babeltrace2", MFD_CLOEXEC);
         if (guard.scratch < 0) guard.scratch = open("/dev/null", O_WRONLY | O_CLOEXEC);
         guard.stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
@@ -93,6 +102,7 @@ void bt_guard_why(char *buf, size_t len)
         const char *m = log_message(line);
         if (*m && strcmp(m, "Aborting...") != 0 && !strstr(m, "precondition not satisfied")) why = m;
     }
-    snprintf(buf, len, "babeltrace2 aborted%s%s", why ? ": " : "", why ? why : "");
+    if (guard.sig == SIGABRT) snprintf(buf, len, "babeltrace2 aborted%s%s", why ? ": " : "", why ? why : "");
+    else snprintf(buf, len, "babeltrace2 crashed (SIG%s)%s%s", sigabbrev_np(guard.sig), why ? ": " : "", why ? why : "");
     if (guard.scratch >= 0 && ftruncate(guard.scratch, 0) == 0) lseek(guard.scratch, 0, SEEK_SET);
 }

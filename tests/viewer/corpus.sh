@@ -95,6 +95,20 @@ done
     jget "$T/dup.json" 'd["error"]' | grep -q 'babeltrace2 aborted' || bad "a field named twice, --json: exit $rc"
 [ $fails -eq $dfails ] && ok "a CTF trace that makes babeltrace2 abort: exit 1, one line ($(cut -c1-110 "$T/err")...)"
 
+# A clock class without a frequency: babeltrace2's ctf plugin divides by it (SIGFPE in
+# babeltrace2 TRACE too). The same guard turns it into exit 1 and one line.
+"$GEN" -o "$T/nofreq.htrace" --ctf "$T/nofreq" --cpus 2 --threads 2 --ops 200 --live 10 --seed 4 >/dev/null
+grep -v 'freq = ' "$T/nofreq/metadata" >"$T/meta" && mv "$T/meta" "$T/nofreq/metadata"
+dfails=$fails
+for c in "${cmds[@]}"; do
+    # shellcheck disable=SC2086
+    timeout 20 "$VIEW" $c "$T/nofreq" >"$T/out" 2>"$T/err"; rc=$?
+    [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+        grep -q "^hakmem-trace: $T/nofreq: not a readable CTF trace: babeltrace2 crashed (SIGFPE)" "$T/err" ||
+        bad "$c, a clock without a frequency: exit $rc, stderr: $(head -c 300 "$T/err")"
+done
+[ $fails -eq $dfails ] && ok "a CTF trace that makes babeltrace2 crash: exit 1, one line ($(cat "$T/err"))"
+
 # the same under valgrind: no invalid access, no leak of note
 if command -v valgrind >/dev/null; then
     vfails=0
