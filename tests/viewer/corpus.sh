@@ -76,38 +76,31 @@ mkdir -p "$T/badctf"; printf '/* CTF 1.8 */\ntrace { garbage' >"$T/badctf/metada
 timeout 20 "$VIEW" replay "$T/badctf" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && ok "broken CTF directory: exit 1" || bad "broken CTF: exit $rc: $(cat "$T/err")"
 
-# Metadata that babeltrace2's ctf plugin lets through to a check of its library, which then
-# aborts the process (babeltrace2 itself dies of SIGABRT on it): one event's fields name
-# `tid` twice. The viewer refuses it like any bad input, in one line that gives the reason.
-"$GEN" -o "$T/dup.htrace" --ctf "$T/dupctf" --cpus 2 --threads 2 --ops 200 --live 10 --seed 4 >/dev/null
-awk '{ print } /_tid;/ && !done { print; done = 1 }' "$T/dupctf/metadata" >"$T/meta" && mv "$T/meta" "$T/dupctf/metadata"
-[ "$(grep -c '_tid;' "$T/dupctf/metadata")" -gt "$(grep -c '_seq;' "$T/dupctf/metadata")" ] || bad "the field was not duplicated"
-dfails=$fails
-for c in "${cmds[@]}"; do
-    # shellcheck disable=SC2086
-    timeout 20 "$VIEW" $c "$T/dupctf" >"$T/out" 2>"$T/err"; rc=$?
-    [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
-        grep -q "^hakmem-trace: $T/dupctf: not a readable CTF trace: babeltrace2 aborted: Duplicate member.*name=\"tid\"" "$T/err" ||
-        bad "$c, a field named twice: exit $rc, stderr: $(head -c 300 "$T/err")"
-done
-"$VIEW" replay --json "$T/dupctf" >"$T/dup.json" 2>/dev/null; rc=$?
-[ $rc -eq 1 ] && [ "$(jget "$T/dup.json" 'd["status"]')" = error ] &&
-    jget "$T/dup.json" 'd["error"]' | grep -q 'babeltrace2 aborted' || bad "a field named twice, --json: exit $rc"
-[ $fails -eq $dfails ] && ok "a CTF trace that makes babeltrace2 abort: exit 1, one line ($(cut -c1-110 "$T/err")...)"
-
-# A clock class without a frequency: babeltrace2's ctf plugin divides by it (SIGFPE in
-# babeltrace2 TRACE too). The same guard turns it into exit 1 and one line.
-"$GEN" -o "$T/nofreq.htrace" --ctf "$T/nofreq" --cpus 2 --threads 2 --ops 200 --live 10 --seed 4 >/dev/null
-grep -v 'freq = ' "$T/nofreq/metadata" >"$T/meta" && mv "$T/meta" "$T/nofreq/metadata"
-dfails=$fails
-for c in "${cmds[@]}"; do
-    # shellcheck disable=SC2086
-    timeout 20 "$VIEW" $c "$T/nofreq" >"$T/out" 2>"$T/err"; rc=$?
-    [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
-        grep -q "^hakmem-trace: $T/nofreq: not a readable CTF trace: babeltrace2 crashed (SIGFPE)" "$T/err" ||
-        bad "$c, a clock without a frequency: exit $rc, stderr: $(head -c 300 "$T/err")"
-done
-[ $fails -eq $dfails ] && ok "a CTF trace that makes babeltrace2 crash: exit 1, one line ($(cat "$T/err"))"
+# CTF traces on which babeltrace2 itself dies (babeltrace2 TRACE too): metadata that its
+# ctf plugin lets through to a check of its library, which then aborts the process (one
+# event's fields name `tid` twice), or to a fault of the plugin (a clock class without a
+# frequency: a division by zero, SIGFPE). The viewer refuses them like any bad input, in
+# one line that gives the reason, with every command and with --json.
+# babeltrace2_dies NAME WHAT AWK-EDIT-OF-THE-METADATA EXPECTED-MESSAGE-REGEX
+babeltrace2_dies() {
+    local d=$T/$1 what=$2 c rc f0=$fails
+    "$GEN" -o "$d.htrace" --ctf "$d" --cpus 2 --threads 2 --ops 200 --live 10 --seed 4 >/dev/null
+    awk "$3" "$d/metadata" >"$T/meta" && mv "$T/meta" "$d/metadata"
+    for c in "${cmds[@]}"; do
+        # shellcheck disable=SC2086
+        timeout 20 "$VIEW" $c "$d" >"$T/out" 2>"$T/err"; rc=$?
+        [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+            grep -q "^hakmem-trace: $d: not a readable CTF trace: $4" "$T/err" ||
+            bad "$c, $what: exit $rc, stderr: $(head -c 300 "$T/err")"
+    done
+    "$VIEW" replay --json "$d" >"$T/out.json" 2>/dev/null; rc=$?
+    [ $rc -eq 1 ] && [ "$(jget "$T/out.json" 'd["status"]')" = error ] &&
+        jget "$T/out.json" 'd["error"]' | grep -q "$4" || bad "$what, --json: exit $rc"
+    [ $fails -eq $f0 ] && ok "$what: exit 1, one line ($(cut -c1-150 "$T/err")...)"
+}
+babeltrace2_dies dupctf "a field named twice" '{ print } /_tid;/ && !done { print; done = 1 }' \
+    'babeltrace2 aborted: Duplicate member.*name="tid"'
+babeltrace2_dies nofreq "a clock without a frequency" '!/freq = /' 'babeltrace2 crashed (SIGFPE)'
 
 # the same under valgrind: no invalid access, no leak of note
 if command -v valgrind >/dev/null; then
