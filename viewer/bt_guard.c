@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 /* What babeltrace2 may die of on a hostile trace: its own abort on a failed precondition,
- * and faults of its ctf plugin (a clock class without a frequency divides by zero). */
-static const int guarded[] = {SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGILL};
+ * faults of its ctf plugin (a clock class without a frequency divides by zero, a sequence
+ * of 2^31 elements or a scope that is not a structure is a bad access, arrays nested
+ * 40,000 deep overflow the stack), glib's trap when an allocation fails. */
+static const int guarded[] = {SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGILL, SIGTRAP};
 #define NGUARDED (sizeof guarded / sizeof guarded[0])
 
 static struct {
@@ -24,8 +26,8 @@ static struct {
 } guard = {.scratch = -1, .stderr_fd = -1};
 
 /* Back to the armed call site; outside a guard, the signal does what it would do without
- * this handler: the default action, once the handler returns (an abort re-raises; a fault
- * happens again). */
+ * this handler: the default action, once the handler returns (raised again for an abort
+ * or a trap, which would not happen again; a fault does). */
 static void on_signal(int sig)
 {
     if (guard.armed) {
@@ -34,7 +36,7 @@ static void on_signal(int sig)
         siglongjmp(guard.jmp, 1);
     }
     signal(sig, SIG_DFL);
-    if (sig == SIGABRT) raise(sig);
+    if (sig == SIGABRT || sig == SIGTRAP) raise(sig);
 }
 
 sigjmp_buf *bt_guard_jmp(void)

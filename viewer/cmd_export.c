@@ -76,6 +76,15 @@ int cmd_export(int argc, char **argv)
         }
     }
     if (r < 0) {
+        if (one_doc) {
+            /* a trace that goes bad after events were written (a CTF trace can, far into
+             * it): the document still closes, and says at its end that it stops short */
+            json_aend(&j);
+            json_kstr(&j, "status", "error");
+            json_kstr(&j, "error", s->err[0] ? s->err : "read error");
+            json_end(&j);
+            json_done(&j);
+        }
         fflush(stdout);
         int rc = cli_stream_error(s, 0);
         vsource_close(s);

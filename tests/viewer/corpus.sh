@@ -79,7 +79,7 @@ timeout 20 "$VIEW" replay "$T/badctf" >/dev/null 2>"$T/err"; rc=$?
 # CTF traces on which babeltrace2 itself dies (babeltrace2 TRACE too): metadata that its
 # ctf plugin lets through to a check of its library, which then aborts the process (one
 # event's fields name `tid` twice), or to a fault of the plugin (a clock class without a
-# frequency: a division by zero, SIGFPE). The viewer refuses them like any bad input, in
+# frequency: a division by zero, SIGFPE; event fields that are not a structure: SIGSEGV). The viewer refuses them like any bad input, in
 # one line that gives the reason, with every command and with --json.
 # babeltrace2_dies NAME WHAT AWK-EDIT-OF-THE-METADATA EXPECTED-MESSAGE-REGEX
 babeltrace2_dies() {
@@ -101,6 +101,22 @@ babeltrace2_dies() {
 babeltrace2_dies dupctf "a field named twice" '{ print } /_tid;/ && !done { print; done = 1 }' \
     'babeltrace2 aborted: Duplicate member.*name="tid"'
 babeltrace2_dies nofreq "a clock without a frequency" '!/freq = /' 'babeltrace2 crashed (SIGFPE)'
+babeltrace2_dies scalar "an event whose fields are an integer, not a structure" \
+    '/fields := struct \{/ && !done { print "\tfields := uint32_t;"; skip = done = 1; next } skip && /\};/ { skip = 0; next } !skip' \
+    'babeltrace2 crashed (SIGSEGV)'
+
+# A CTF trace that goes bad far into it (64 bytes of 0xff in the last packet, after more
+# than a reorder window of events): export --json has written events by then; its
+# document still closes, with the error at its end, and the exit is 1 with one line.
+"$GEN" -o "$T/late.htrace" --ctf "$T/late" --cpus 1 --threads 2 --ops 60000 --live 100 --seed 3 >/dev/null
+python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[-4000:-3936] = b"\xff" * 64; open(p, "wb").write(d)' "$T/late/chan_0"
+for fmt in jsonl chrome; do
+    "$VIEW" export --format $fmt --json "$T/late" >"$T/late.json" 2>"$T/err"; rc=$?
+    got=$(python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); print(len(d.get("events", d.get("traceEvents", []))), d["status"], d["error"][:19])' "$T/late.json" 2>&1 | tail -1)
+    [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && [ "${got#* }" = "error CTF decoding failed" ] && [ "${got%% *}" -gt 65536 ] &&
+        ok "export --format $fmt --json, CTF going bad after ${got%% *} events: a closed document ending in the error" ||
+        bad "export --format $fmt --json of a CTF trace going bad late: exit $rc, $got"
+done
 
 # the same under valgrind: no invalid access, no leak of note
 if command -v valgrind >/dev/null; then
