@@ -5,8 +5,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* What babeltrace2 may die of on a hostile trace: its own abort on a failed precondition,
@@ -23,7 +25,30 @@ static struct {
     char altstack[64 << 10]; /* a fault may be a stack overflow (deeply nested metadata) */
     int scratch; /* what fd 2 is while armed: babeltrace2's output, kept for bt_guard_why */
     int stderr_fd; /* a copy of the real fd 2 */
+    struct rlimit as; /* the address-space limit outside the guard */
+    bool as_known;
 } guard = {.scratch = -1, .stderr_fd = -1};
+
+/* While armed, the process may grow by this much address space at most: babeltrace2
+ * makes an object for every element of an array the metadata declares before it reads
+ * one, so a 16 KB trace declaring 10^8 elements would take gigabytes and seconds before
+ * anything failed. Far more than a batch of real events or the opening of a directory of
+ * a thousand traces takes (half a gigabyte); past it glib's allocation fails and traps,
+ * which the guard catches. */
+#define AS_ROOM (1ull << 30)
+
+/* The process's address space now, in bytes (0 if unknown). */
+static unsigned long long address_space(void)
+{
+    char buf[64];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    return strtoull(buf, NULL, 10) * (unsigned long long)sysconf(_SC_PAGESIZE);
+}
 
 /* Back to the armed call site; outside a guard, the signal does what it would do without
  * this handler: the default action, once the handler returns (raised again for an abort
@@ -55,6 +80,12 @@ void bt_guard_arm(void)
         guard.scratch = memfd_create("hakmem-trace-babeltrace2", MFD_CLOEXEC);
         if (guard.scratch < 0) guard.scratch = open("/dev/null", O_WRONLY | O_CLOEXEC);
         guard.stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+        guard.as_known = getrlimit(RLIMIT_AS, &guard.as) == 0;
+    }
+    unsigned long long now = guard.as_known ? address_space() : 0;
+    if (now && (guard.as.rlim_cur == RLIM_INFINITY || now + AS_ROOM < guard.as.rlim_cur)) {
+        struct rlimit lim = {now + AS_ROOM, guard.as.rlim_max};
+        setrlimit(RLIMIT_AS, &lim);
     }
     if (guard.scratch >= 0 && guard.stderr_fd >= 0) {
         fflush(stderr);
@@ -66,6 +97,7 @@ void bt_guard_arm(void)
 void bt_guard_disarm(void)
 {
     guard.armed = 0;
+    if (guard.as_known) setrlimit(RLIMIT_AS, &guard.as);
     if (guard.scratch >= 0 && guard.stderr_fd >= 0) {
         fflush(stderr);
         dup2(guard.stderr_fd, 2);

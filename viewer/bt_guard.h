@@ -14,10 +14,11 @@
  *
  * While armed, SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGILL and SIGTRAP (glib's g_error, on an
  * allocation that fails) jump back to the sigsetjmp (so it is written at each call site:
- * its frame must still be live), and the library's output goes to a scratch file instead
- * of stderr. After a jump the guard is disarmed and stderr restored; the library's state
- * is not to be trusted any more: the caller makes no further call into it (the objects
- * it holds are left, not put). */
+ * its frame must still be live), the library's output goes to a scratch file instead of
+ * stderr, and the process may grow by 1 GiB of address space at most (babeltrace2
+ * allocates for every element of an array the metadata declares). After a jump the guard
+ * is disarmed and stderr restored; the library's state is not to be trusted any more: the
+ * caller makes no further call into it (the objects it holds are left, not put). */
 #ifndef VIEWER_BT_GUARD_H
 #define VIEWER_BT_GUARD_H
 
