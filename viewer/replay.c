@@ -32,8 +32,8 @@ struct replay {
 int replay_over(const struct replay *r, char *err, size_t len)
 {
     if (!r->sh.over) return 0;
-    snprintf(err, len, "the trace asks the shadow heap for more than %llu blocks and slab granules in %llu events, "
-             "which no trace hakmem writes does (a carve of more blocks, or slabs larger, than any real one)",
+    snprintf(err, len, "the trace asks the shadow heap for more than %llu blocks and slab granules in %llu events; "
+             "no trace hakmem writes needs that many (a carve of more blocks, or slabs larger, than any real one)",
              (unsigned long long)r->sh.allowed, (unsigned long long)r->st.events);
     return 1;
 }

@@ -82,10 +82,10 @@ struct shadow {
 
 #define SHADOW_MAX_SLAB (64ull << 20) /* a longer slab is not believed */
 /* The shadow heap's bound, in entries, which its user raises for each event it replays
- * and each slab of a dump's table. No trace hakmem writes comes near it (an event adds at most one carve's blocks,
- * 128 at most, or an acquired slab's granules, 8 at most), while a hostile trace could
- * otherwise make one 48-byte event cost gigabytes: a carve of millions of blocks, slabs
- * spanning a thousand granules each. */
+ * and each slab of a dump's table. No trace hakmem writes comes near it (an event adds
+ * at most one carve's blocks, 128 at most, or an acquired slab's granules, 8 at most),
+ * while a hostile trace could otherwise make one 48-byte event cost gigabytes: a carve of
+ * millions of blocks, slabs spanning a thousand granules each. */
 #define SHADOW_ENTRIES_BASE (1u << 18)
 #define SHADOW_ENTRIES_PER_EVENT 256
 #define SHADOW_ENTRIES_PER_SLAB 16 /* for each slab of a dump's table: a real one spans 8 granules at most */
