@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Mutated traces, the same every run (mutate.py with a fixed seed): 200 mutants of a dump
 # and 200 of a CTF trace directory (half of them with mutated metadata), each through
-# replay, summary --json and tail --json. Every run exits 0, 1 or 3 (3 from replay only)
-# within 10 s, never by a signal; exit 1 comes with exactly one line on stderr,
-# "hakmem-trace: INPUT: why"; whatever the exit, the --json output is one JSON document.
-# A failing mutant is kept, with the command that shows it.
+# replay (with and without --json), summary --json and tail --json. Every run exits 0, 1
+# or 3 (3 from replay only) within 10 s, never by a signal; exit 1 comes with exactly one
+# line on stderr, "hakmem-trace: INPUT: why"; whatever the exit, the --json output is one
+# JSON document. A failure names its mutant (mh/mNNNN: the dump's, mc/mNNNN: the CTF
+# trace's); the seeds are fixed, so running this script by hand keeps them to look at (in
+# TEST_TMPDIR, or in the temporary directory it makes).
 . "$(dirname "$0")/lib.bash"
 N=${MUTANTS:-200}
 "$GEN" -o "$T/seed.htrace" --ctf "$T/seed.ctf" --cpus 2 --threads 3 --ops 400 --live 40 --seed 11 \
