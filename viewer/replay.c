@@ -644,7 +644,7 @@ static void on_carve(struct replay *r, const struct hak_event *ev)
         return;
     }
     if (first > s->capacity || ev->size > s->capacity - first) { /* first + size may wrap */
-        if (ev->size <= SHADOW_MAX_SLAB)
+        if (first <= s->capacity && ev->size <= UINT32_MAX) /* capacity, stride < 2^26 (SHADOW_MAX_SLAB): the bytes fit */
             report(r, VK_slab_meta_invariant, ev, 0, "carve", "carving %llu blocks from block %llu runs %llu bytes past the slab's %u blocks",
                    (unsigned long long)ev->size, (unsigned long long)first,
                    (unsigned long long)((first + ev->size - s->capacity) * s->stride), s->capacity);
