@@ -109,6 +109,15 @@ babeltrace2_dies scalar "an event whose fields are an integer, not a structure" 
 # it reads one (gigabytes); the guard bounds its growth, glib's failed allocation traps
 babeltrace2_dies bigarray "an array of 10^8 elements" '{ print } /_site;/ { print "\t\tuint8_t _arr[100000000];" }' \
     'CTF decoding failed: babeltrace2 crashed (SIGTRAP)'
+# an array of 2^32 elements: the plugin faults as it decodes the first event
+babeltrace2_dies hugearray "an array of 2^32 elements" '{ print } /_site;/ { print "\t\tuint8_t _arr[4294967296];" }' \
+    'CTF decoding failed: babeltrace2 crashed (SIGSEGV)'
+# arrays nested 45,000 deep (140 KB of metadata): the metadata parser recurses once per
+# level, past the end of an 8 MiB stack; the guard's handler runs on a stack of its own
+ulimit -s 8192 2>/dev/null
+babeltrace2_dies deep "arrays nested 45,000 deep" \
+    '{ print } /_site;/ && !done { printf "\t\tuint8_t _deep"; for (i = 0; i < 45000; i++) printf "[1]"; print ";"; done = 1 }' \
+    'not a readable CTF trace: babeltrace2 crashed (SIGSEGV)'
 
 # A CTF trace that goes bad far into it (64 bytes of 0xff in the last packet, after more
 # than a reorder window of events): export --json has written events by then; its

@@ -29,6 +29,9 @@ same tiny --threads 2 --ops 40 --live 10 --seed 4
 same shifted --threads 4 --ops 30000 --inject shifted --level 2
 same sentinel --threads 4 --ops 30000 --inject sentinel --level 3
 same uaf_write --threads 4 --ops 30000 --inject uaf_write --level 3
+# another provider's events between hakmem's, of more event classes than the reader keeps
+# at hand (its cache of 64): nothing of theirs is taken for hakmem's, nothing of hakmem's lost
+same foreign --threads 4 --ops 30000 --inject shifted --level 2 --foreign 70
 
 # babeltrace2 itself reads the same directory
 if command -v babeltrace2 >/dev/null; then

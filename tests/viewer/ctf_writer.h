@@ -17,6 +17,7 @@
 #define CTF_PACKET 32768 /* payload bytes per packet */
 #define CTF_ID_GEOMETRY 100
 #define CTF_ID_LAYOUT 101
+#define CTF_ID_FOREIGN 200 /* other:e0, other:e1, ...: events of another provider */
 
 struct ctf_stream {
     FILE *f;
@@ -30,6 +31,8 @@ struct ctf_writer {
     struct ctf_stream s[CTF_MAX_CPUS];
     unsigned ncpus;
     uint64_t discarded;
+    unsigned foreign;      /* event classes of another provider in the metadata (set before ctf_open_dir) */
+    unsigned foreign_next; /* the class of the next one written */
 };
 
 static void ctf_put(struct ctf_stream *s, const void *p, size_t n)
@@ -82,6 +85,18 @@ static void ctf_event(struct ctf_writer *w, unsigned cpu, const struct hak_event
     ctf_put(s, &e->value, 8);
     ctf_put(s, &e->size, 8);
     ctf_put(s, &e->site, 1);
+}
+
+/* An event of another provider, of each foreign class in turn: a session records other
+ * providers' events beside hakmem's, whose fields may have the same names. */
+static void ctf_foreign(struct ctf_writer *w, unsigned cpu, uint64_t ts, uint64_t junk)
+{
+    struct ctf_stream *s = &w->s[cpu % w->ncpus];
+    ctf_begin_event(s, cpu % w->ncpus, CTF_ID_FOREIGN + w->foreign_next++ % w->foreign, ts);
+    uint32_t tid = (uint32_t)junk;
+    ctf_put(s, &junk, 8);
+    ctf_put(s, &tid, 4);
+    ctf_put(s, &junk, 8);
 }
 
 static void ctf_geometry(struct ctf_writer *w, const struct htrace_geometry *g, uint32_t level, uint32_t version,
@@ -154,6 +169,10 @@ static int ctf_open_dir(struct ctf_writer *w, const char *dir, unsigned ncpus)
                "\tfields := struct {\n\t\tuint32_t _class;\n\t\tuint32_t _size;\n\t\tuint32_t _stride;\n"
                "\t\tuint32_t _user_off;\n\t\tuint32_t _next_off;\n\t\tuint8_t _kind;\n\t\tuint8_t _slab_shift;\n\t};\n};\n",
             CTF_ID_LAYOUT);
+    for (unsigned i = 0; i < w->foreign; i++)
+        fprintf(m, "\nevent {\n\tname = \"other:e%u\";\n\tid = %u;\n\tstream_id = 0;\n"
+                   "\tfields := struct {\n\t\tuint64_t _seq;\n\t\tuint32_t _tid;\n\t\tuint64_hex_t _ptr;\n\t};\n};\n",
+                i, CTF_ID_FOREIGN + i);
     fclose(m);
     for (unsigned c = 0; c < w->ncpus; c++) {
         snprintf(path, sizeof path, "%s/chan_%u", dir, c);

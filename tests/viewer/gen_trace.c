@@ -10,6 +10,8 @@
  *   --threads N --ops N --ring N --seed N --level L --remote PCT --live N
  *   --inject shifted|moved_link|double_free|sentinel|count|uaf_write|overflow|stride|user_base|canary
  *   --at N --after N --notice --cpus N --stacks --late N --race PCT --lttng LIBHAKMEM_LTTNG.so
+ *   --foreign N  the CTF trace also declares N event classes of another provider (other:e0,
+ *                ...) and has one of them, in turn, before each hakmem event
  *   --format 1   the events of .htrace version 1 (tls_* with ptr = base, after a next_* each) */
 #include <dlfcn.h>
 #include <getopt.h>
@@ -223,7 +225,9 @@ static uint64_t emit(unsigned t, unsigned op, unsigned site, unsigned cls, uint6
         /* per-CPU streams: a thread runs mostly on one CPU and sometimes migrates */
         unsigned cpu = (t + (rnd() % 8 == 0)) % ctf.ncpus;
         ctf_ts += 10 + rnd() % 20;
-        ctf_event(&ctf, cpu, &e, ctf_ts - rnd() % 25);
+        uint64_t ts = ctf_ts - rnd() % 25;
+        if (ctf.foreign) ctf_foreign(&ctf, cpu, ts, e.seq ^ e.ptr);
+        ctf_event(&ctf, cpu, &e, ts);
     }
     if (track_last) {
         switch (op) {
@@ -815,7 +819,7 @@ int main(int argc, char **argv)
         {"after", required_argument, 0, 'A'},   {"notice", no_argument, 0, 'N'},      {"ctf", required_argument, 0, 'c'},
         {"cpus", required_argument, 0, 'C'},    {"stacks", no_argument, 0, 'S'},     {"late", required_argument, 0, 'T'},
         {"lttng", required_argument, 0, 'P'},   {"race", required_argument, 0, 'X'},
-        {"format", required_argument, 0, 'F'},  {0, 0, 0, 0}};
+        {"format", required_argument, 0, 'F'},  {"foreign", required_argument, 0, 'f'}, {0, 0, 0, 0}};
     const char *out = NULL, *ctf_dir = NULL, *lttng_lib = NULL;
     uint64_t nops = 20000, remote_pct = 25, target_live = 2000, late = 0;
     unsigned ncpus = 4;
@@ -842,6 +846,7 @@ int main(int argc, char **argv)
         case 'P': lttng_lib = optarg; break;
         case 'X': race_pct = strtoull(optarg, NULL, 0); break;
         case 'F': format = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case 'f': ctf.foreign = (unsigned)strtoul(optarg, NULL, 0); break;
         default: fprintf(stderr, "usage: see the comment at the top of gen_trace.c\n"); return 2;
         }
     }
