@@ -8,6 +8,7 @@
 #include "api/env.h"
 #include "api/init.h"
 #include "inject/inject.h"
+#include "front/front.h"
 #include "front/heap.h"
 #include "layout.h"
 #include "os/fmt.h"
@@ -149,6 +150,9 @@ __attribute__((constructor)) static void hak_constructor(void)
 
 __attribute__((destructor)) static void hak_destructor(void)
 {
+#if HAK_LEVEL_MAX >= 2
+    if (HAK_HEADERS(HAK_MODE)) hak_exit_sweep(HAK_MODE); /* before a dump at exit: it may add a violation */
+#endif
 #if HAK_LEVEL_MAX >= 1
     if (hak_env.trace_dump_at_exit && hak_trace_on()) {
         char path[256];

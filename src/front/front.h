@@ -100,6 +100,9 @@ HAK_INLINE void hak_bin_push(struct hak_heap *h, unsigned c, void *base, unsigne
 void hak_quarantine_put(struct hak_heap *h, void *base, unsigned c, int lv);
 void hak_quarantine_flush(struct hak_heap *h, int lv);
 
+/* sweep.c (level 2): at exit, the free blocks no other thread can change, checked */
+void hak_exit_sweep(int lv);
+
 /* slow.c */
 void hak_free_route(struct hak_slab *s, void *base, int lv);
 void *hak_malloc_slow(size_t n);

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# A write to a freed block by a thread that exits, its slab abandoned with the block on its
+# free list: found when the process exits, by the sweep of abandoned slabs (level 4: by
+# the quarantine's check, as the thread's exit empties it).
+source "$(dirname "$0")/lib/common.bash"
+heapbug uaf_write_exited
+catch_at 2 use_after_free_write exit
+catch_at 4 use_after_free_write quarantine
+stacks alloc free
+heapbug_check
