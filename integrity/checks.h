@@ -69,6 +69,27 @@ HAK_INLINE bool hak_chk_pop(void *base, unsigned c, int lv)
     return true;
 }
 
+/* Level 2: the first block of the n that the free list from head links that would fail
+ * hak_chk_pop, or NULL: a list checked as if every block on it were reused. */
+HAK_INLINE void *hak_first_bad_free(void *head, uint32_t n, unsigned c, int lv)
+{
+    void *base = head;
+    for (uint32_t i = 0; i < n && base; i++) {
+        if (!hak_chk_pop(base, c, lv)) return base;
+        base = hak_next_pop(base, lv);
+    }
+    return NULL;
+}
+
+/* The free list of slab s, found with a bad block, is dropped: its blocks count as used
+ * (used + free == carved holds), so none is handed out and the slab is never released. */
+HAK_INLINE void hak_drop_free_list(struct hak_slab *s)
+{
+    s->used += s->nfree;
+    s->nfree = 0;
+    s->free = NULL;
+}
+
 /* A block checked by hak_chk_pop leaves for the program: its state becomes live (level 1),
  * its live header and tail sentinel are written (level 2; header false only under the
  * missing_header fault; the caller records header_write), its stack noted. */

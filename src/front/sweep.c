@@ -1,6 +1,8 @@
 /* The exit sweep (level 2 and up). A free block is checked when it is handed out again
  * (hak_chk_pop): a write through a dangling pointer into a block that is never reused
- * would never be found. So at exit every free block whose owner can no longer change it
+ * would never be found (nor when its slab goes back to the pool, where carving writes
+ * every block anew: drain.c checks a slab's free blocks before). So at exit every free
+ * block whose owner can no longer change it
  * is checked as if it were reused: those the exiting thread holds (its quarantine at
  * level 4, its thread cache, the free lists of its slabs) and those of the slabs that
  * exited threads abandoned. Other threads may still run: their caches and slabs are
@@ -14,17 +16,6 @@
 #include "slab/slab.h"
 
 #if HAK_LEVEL_MAX >= 2
-
-/* The first bad block of the n that the list from head links, or NULL. */
-static void *first_bad(void *head, uint32_t n, unsigned c, int lv)
-{
-    void *base = head;
-    for (uint32_t i = 0; i < n && base; i++) {
-        if (!hak_chk_pop(base, c, lv)) return base;
-        base = hak_next_pop(base, lv);
-    }
-    return NULL;
-}
 
 /* Slabs found with a bad block under the pool lock, reported once it is released (a
  * report may emit an LTTng event, and lttng-ust may allocate) and then dropped. */
@@ -41,7 +32,7 @@ void hak_exit_sweep(int lv)
 #endif
         for (unsigned c = 0; c < HAK_NCLASSES; c++) {
             struct hak_bin *b = &h->bins[c];
-            void *bad = first_bad(b->head, b->count, c, lv);
+            void *bad = hak_first_bad_free(b->head, b->count, c, lv);
             if (!bad) continue;
             hak_bad_pop(bad, c, HAK_SITE_exit);
             b->head = NULL; /* as hak_bin_bad_head drops it */
@@ -61,7 +52,7 @@ void hak_exit_sweep(int lv)
             uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
             if ((owner != me || !me) && owner != HAK_OWNER_ABANDONED) continue;
             if (s->cls >= HAK_NCLASSES) continue;
-            void *bad = first_bad(s->free, s->nfree, s->cls, lv);
+            void *bad = hak_first_bad_free(s->free, s->nfree, s->cls, lv);
             if (bad) found[nfound++] = (typeof(found[0])){s, s->free, bad};
         }
     }
@@ -71,13 +62,9 @@ void hak_exit_sweep(int lv)
         hak_bad_pop(found[i].bad, s->cls, HAK_SITE_exit);
         hak_pool_lock();
         /* unless an abandoned slab was adopted meanwhile (its new owner pops and finds the
-         * block), its list goes: the blocks count as used, so used + free == carved holds */
+         * block), its list goes */
         uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
-        if ((owner == me || owner == HAK_OWNER_ABANDONED) && s->free == found[i].head) {
-            s->used += s->nfree;
-            s->nfree = 0;
-            s->free = NULL;
-        }
+        if ((owner == me || owner == HAK_OWNER_ABANDONED) && s->free == found[i].head) hak_drop_free_list(s);
         hak_pool_unlock();
     }
 }

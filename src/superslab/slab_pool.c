@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "box/next_ptr.h"
+#include "integrity/checks.h"
 #include "integrity/shadow.h"
 #include "os/os.h"
 #include "slab/slab.h"
@@ -225,6 +226,7 @@ struct hak_slab *hak_slab_adopt(unsigned cls, uint32_t owner)
  * owner. Returns false when the slab was adopted meanwhile (the caller frees again). */
 bool hak_abandoned_free(struct hak_slab *s, void *base, int lv)
 {
+    void *bad = NULL;
     hak_pool_lock();
     if (__atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != HAK_OWNER_ABANDONED) {
         hak_pool_unlock();
@@ -233,9 +235,20 @@ bool hak_abandoned_free(struct hak_slab *s, void *base, int lv)
     hak_remote_collect(s, lv);
     hak_slab_push_free(s, base, HAK_SITE_abandoned_free, lv);
     if (s->used == 0) {
+        /* level 2: its free blocks checked before release, as drain.c's releasable does */
         hak_slab_list_remove(&abandoned[s->cls], s);
-        release_locked(s);
+        if (HAK_HEADERS(lv)) bad = hak_first_bad_free(s->free, s->nfree, s->cls, lv);
+        if (!bad) release_locked(s);
     }
     hak_pool_unlock();
+    if (hak_unlikely(bad)) {
+        /* reported without the lock (the report may reach lttng-ust, which may allocate);
+         * in no list meanwhile, the slab cannot be adopted; then its free list goes */
+        hak_bad_pop(bad, s->cls, HAK_SITE_slab_pool);
+        hak_pool_lock();
+        hak_drop_free_list(s);
+        hak_slab_list_append(&abandoned[s->cls], s, HAK_LIST_ABANDONED);
+        hak_pool_unlock();
+    }
     return true;
 }

@@ -1,30 +1,35 @@
-/* A write through a dangling pointer by a thread that then exits: it frees a block, writes
- * bytes 8..15 of it, and exits while another block of the same slab is still live, so its
- * slab is abandoned with the written block on its free list rather than released. No block
- * of that size is asked for again: the main thread's exit finds it. */
+/* A write through a dangling pointer by a thread that then exits: it frees a block and
+ * writes bytes 8..15 of it. Argument "abandoned": another block of the same slab is still
+ * live when the thread exits, so the slab is abandoned with the written block on its free
+ * list; "released": none is, so the slab goes back to the pool as the thread exits. No
+ * block of that size is asked for again. */
 #include <pthread.h>
 
 #include "heapbugs/lib/heapbug.h"
 
-static void *worker(void *out)
+static void *worker(void *keep)
 {
-    char *keep = make_block(136); /* stays live: the slab outlives the thread */
+    char *live = make_block(136);
     char *p = make_block(136);
     memset(p, 'a', 136);
     drop_block(p);
     for (int i = 8; i < 16; i++) poke(p, i, 'W'); /* the bug */
-    *(char **)out = keep;
+    if (keep) *(char **)keep = live;             /* stays live: the slab outlives the thread */
+    else drop_block(live);
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    CHECK(argc == 2 && (!strcmp(argv[1], "abandoned") || !strcmp(argv[1], "released")),
+          "usage: uaf_write_exited abandoned|released");
     heapbug_start("write to a freed block by a thread that exits");
     pthread_t t;
-    char *keep = NULL;
-    CHECK(pthread_create(&t, NULL, worker, &keep) == 0, "pthread_create");
+    char *live = NULL;
+    bool keep = argv[1][0] == 'a';
+    CHECK(pthread_create(&t, NULL, worker, keep ? &live : NULL) == 0, "pthread_create");
     CHECK(pthread_join(t, NULL) == 0, "pthread_join");
-    CHECK(keep != NULL, "the worker's block");
+    CHECK(!keep || live, "the worker's live block");
     survive(40, NULL, 0); /* blocks of another class */
-    return 0;             /* keep stays live: freeing it would release the slab */
+    return 0;             /* the live block stays live: freeing it would release the slab */
 }

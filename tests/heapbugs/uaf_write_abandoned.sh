@@ -3,7 +3,7 @@
 # free list: found when the process exits, by the sweep of abandoned slabs (level 4: by
 # the quarantine's check, as the thread's exit empties it).
 source "$(dirname "$0")/lib/common.bash"
-heapbug uaf_write_exited
+heapbug uaf_write_exited abandoned
 catch_at 2 use_after_free_write exit
 catch_at 4 use_after_free_write quarantine
 stacks alloc free
