@@ -1,10 +1,8 @@
 /* Redirecting libhakmem.so's entry points to the mode's instance (entry.h). */
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
-#include <unistd.h>
 
 #include "api/entry.h"
 #include "os/os.h"
@@ -13,12 +11,7 @@
 static bool untraced(void)
 {
     char buf[4096];
-    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return false;
-    buf[n] = 0;
+    if (!hak_os_read_small("/proc/self/status", buf, sizeof buf)) return false;
     const char *t = strstr(buf, "\nTracerPid:");
     if (!t) return false;
     t += sizeof "\nTracerPid:" - 1;

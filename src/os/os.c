@@ -2,6 +2,7 @@
 #include "os/os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -69,4 +70,15 @@ void hak_os_purge(void *p, size_t size)
 int hak_os_protect(void *p, size_t size, bool accessible)
 {
     return mprotect(p, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
+}
+
+bool hak_os_read_small(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0) return false;
+    buf[n] = 0;
+    return true;
 }

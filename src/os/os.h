@@ -16,6 +16,9 @@ void hak_os_unmap(void *p, size_t size);
 /* Gives the pages back to the OS; the range stays mapped and reads as zero afterwards. */
 void hak_os_purge(void *p, size_t size);
 int hak_os_protect(void *p, size_t size, bool accessible);
+/* The start of a small file such as /proc/self/stat, NUL-terminated in buf (at most size
+ * - 1 bytes, one read): false when it cannot be read. No stdio: it allocates. */
+bool hak_os_read_small(const char *path, char *buf, size_t size);
 
 HAK_INLINE size_t hak_align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 
