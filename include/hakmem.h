@@ -35,8 +35,10 @@ size_t hak_malloc_usable_size(void *ptr);
  * empty memory to the OS (what malloc_trim(0) does when interposed). */
 void hak_trim(void);
 
-/* Walks every slab of every superslab and checks the allocator's invariants.
- * Returns the number of problems found (0: consistent); each is reported. */
+/* Walks every slab of every superslab and checks the allocator's invariants; from
+ * level 2 also the free blocks of the calling thread's cache and slabs, and of abandoned
+ * slabs, as handing them out would (a write after free). Returns the number of problems
+ * found (0: consistent); each is reported. */
 int hak_check_heap(void);
 
 /* Writes a trace dump (.htrace: every thread's pointer-trace ring, the layout, slabs,

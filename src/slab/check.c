@@ -1,8 +1,12 @@
 /* hak_check_heap: walks every superslab and checks the invariants of every slab.
  * Free lists are walked only where no other thread can change them meanwhile: the
- * calling thread's slabs, and abandoned ones (the pool lock stands in for their owner). */
+ * calling thread's slabs, and abandoned ones (the pool lock stands in for their owner).
+ * From level 2 their blocks, and those of the calling thread's cache, are checked as a
+ * pop would check them, so that calls placed through a program bracket a write after
+ * free. */
 #include "api/init.h"
 #include "front/heap.h"
+#include "integrity/checks.h"
 #include "hakmem.h"
 #include "os/fmt.h"
 #include "slab/slab.h"
@@ -24,6 +28,13 @@ static int check_free_list(const struct hak_slab *s, int lv)
         if ((size_t)(p - s->start) % l->stride)
             return problem(s, "free-list link off a block boundary", 0, (size_t)(p - s->start) % l->stride);
         if (++n > s->carved) return problem(s, "free list longer than the carved blocks (a cycle)", s->carved, n);
+        /* level 2: what a pop would find: the free header, and the poison a write after
+         * free overwrites */
+        if (HAK_HEADERS(lv) && !hak_chk_pop((void *)p, s->cls, lv)) {
+            hak_dprintf(2, "hakmem: check_heap: slab %p (class %u, owner %u): free block %p: its header or poison "
+                           "changed (written after free)\n", (const void *)s, s->cls, s->owner, (const void *)p);
+            return 1;
+        }
     }
     if (n != s->nfree) return problem(s, "free-list length", s->nfree, n);
     return 0;
@@ -47,11 +58,27 @@ static int check_slab(const struct hak_superslab *ss, const struct hak_slab *s, 
     return bad;
 }
 
+/* Level 2: the blocks of the calling thread's cache, as a pop would find them. */
+static int check_bins(const struct hak_heap *h, int lv)
+{
+    int bad = 0;
+    for (unsigned c = 0; c < HAK_NCLASSES; c++) {
+        const struct hak_bin *b = &h->bins[c];
+        void *p = hak_first_bad_free(b->head, b->count, c, lv);
+        if (!p) continue;
+        hak_dprintf(2, "hakmem: check_heap: thread cache of class %u: block %p: its header or poison changed "
+                       "(written after free), or it is not a free block of the class\n", c, p);
+        bad++;
+    }
+    return bad;
+}
+
 HAK_EXPORT int hak_check_heap(void)
 {
     hak_ensure_init();
     int lv = HAK_MODE, bad = 0;
     uint32_t me = hak_heap_tls.state == HAK_HEAP_ACTIVE ? hak_heap_tls.tid : 0;
+    if (me && HAK_HEADERS(lv)) bad += check_bins(&hak_heap_tls, lv);
     hak_pool_lock();
     for (struct hak_superslab *ss = hak_superslabs; ss; ss = ss->next) {
         if (ss->magic != HAK_SS_MAGIC) {
