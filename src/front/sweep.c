@@ -2,14 +2,13 @@
  * (hak_chk_pop): a write through a dangling pointer into a block that is never reused
  * would never be found (nor when its slab goes back to the pool, where carving writes
  * every block anew: drain.c checks a slab's free blocks before). So at exit every free
- * block whose owner can no longer change it
- * is checked as if it were reused: those the exiting thread holds (its quarantine at
- * level 4, its thread cache, the free lists of its slabs) and those of the slabs that
- * exited threads abandoned. Other threads may still run: their caches and slabs are
- * theirs, and are left alone. When the process has one thread left, every slab is
- * swept, and, unless a violation was reported already, its live blocks too: their
- * headers, canaries and tail sentinels, checked as free would check them, so that an
- * overflow past a block that is never freed is found.
+ * block whose owner can no longer change it is checked as if it were reused: those the
+ * exiting thread holds (its quarantine at level 4, its thread cache, the free lists of
+ * its slabs) and those of the slabs that exited threads abandoned. Other threads may
+ * still run: their caches and slabs are theirs, and are left alone. When the process has
+ * one thread left, every slab is swept, and, unless a violation was reported already,
+ * its live blocks too: their headers, canaries and tail sentinels, checked as free would
+ * check them, so that an overflow past a block that is never freed is found.
  *
  * What it finds is reported as a pop would report it, at site `exit` (the quarantine's
  * own check, at site `quarantine`), and the list that held the block is dropped, so that
