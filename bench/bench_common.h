@@ -126,15 +126,22 @@ static inline void escape(void *p)
     __asm__ volatile("" : : "r"(p) : "memory");
 }
 
-/* Prints the report line; params is "key=value ..." describing the run (may be ""). */
-static inline void report(const char *name, const char *params, uint64_t ops,
-                          const struct timing *t, uint64_t checksum)
+/* Prints the report line with the peak RSS given (a child's, say). */
+static inline void report_rss(const char *name, const char *params, uint64_t ops, const struct timing *t,
+                              uint64_t checksum, long rss_kib)
 {
     double rate = t->wall > 0 ? (double)ops / t->wall : 0.0;
     printf("%s%s%s ops=%" PRIu64 " seconds=%.6f ops_per_sec=%.0f cpu_seconds=%.6f maxrss_kib=%ld "
            "checksum=%016" PRIx64 "\n",
-           name, params[0] ? " " : "", params, ops, t->wall, rate, t->cpu, peak_rss_kib(), checksum);
+           name, params[0] ? " " : "", params, ops, t->wall, rate, t->cpu, rss_kib, checksum);
     fflush(stdout);
+}
+
+/* Prints the report line; params is "key=value ..." describing the run (may be ""). */
+static inline void report(const char *name, const char *params, uint64_t ops,
+                          const struct timing *t, uint64_t checksum)
+{
+    report_rss(name, params, ops, t, checksum, peak_rss_kib());
 }
 
 #endif /* HAKMEM_BENCH_COMMON_H */

@@ -25,8 +25,9 @@ size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v);
 
 enum hak_free_by { HAK_FREE_OWNER, HAK_FREE_REMOTE };
 
-/* Cold: the report for a live block whose tail sentinel is not intact. */
-void hak_bad_tail(void *base, struct hak_slab *s, unsigned site);
+/* Cold: the report for a live block of slab s whose header, canary (canary_underflow) or
+ * tail sentinel (canary_overflow) is not intact; p is the program's pointer to it. */
+void hak_bad_live(void *p, void *base, struct hak_slab *s, unsigned site);
 
 /* Level 2: a block just freed gets its free header and poison (the whole block at level 4). */
 HAK_INLINE void hak_poison_block(void *base, unsigned c, int lv)
@@ -144,11 +145,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
                          h->canary != HAK_HDR_CANARY || (char *)p != user)) {
             if (hak_unlikely(h->magic != HAK_HDR_LIVE || h->cls != c || h->canary != HAK_HDR_CANARY)) {
                 hak_chk_in_failed(fev, c, lv);
-                if (h->magic == HAK_HDR_LIVE && h->cls == c)
-                    hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
-                                        "canary right before the block");
-                else
-                    hak_violation_block(HAK_KIND_header_corrupt, site, p, base, s, HAK_HDR_LIVE, h->magic, "header magic");
+                hak_bad_live(p, base, s, site);
                 return false;
             }
             if (hak_unlikely((char *)p != user + h->align_off)) {
@@ -160,7 +157,7 @@ HAK_INLINE bool hak_chk_in(void *p, struct hak_slab *s, void *base, unsigned c, 
         }
         if (hak_unlikely(!hak_tail_intact(user, h->size, hak_layout[c].size))) {
             hak_chk_in_failed(fev, c, lv);
-            hak_bad_tail(base, s, site);
+            hak_bad_live(p, base, s, site);
             return false;
         }
     }

@@ -169,15 +169,25 @@ size_t hak_first_bad_byte(const void *p, size_t n, uint8_t v)
     return n;
 }
 
-HAK_COLD void hak_bad_tail(void *base, struct hak_slab *s, unsigned site)
+HAK_COLD void hak_bad_live(void *p, void *base, struct hak_slab *s, unsigned site)
 {
     const struct hak_block_header *h = base;
     const char *user = (const char *)base + HAK_HEADER_SIZE;
-    size_t n = h->size, tail = hak_layout[s->cls].size - n;
-    if (tail > HAK_TAIL_SPAN) tail = HAK_TAIL_SPAN;
-    size_t bad = hak_first_bad_byte(user + n, tail, HAK_TAIL_BYTE);
-    hak_violation_block(HAK_KIND_canary_overflow, site, user + n + bad, base, s, HAK_TAIL_BYTE, (uint8_t)user[n + bad],
-                        "tail sentinel after the requested size");
+    size_t size = hak_layout[s->cls].size;
+    hak_shadow_open(base, hak_layout[s->cls].stride, HAK_MODE);
+    if (h->magic == HAK_HDR_LIVE && h->cls == s->cls && h->canary != HAK_HDR_CANARY) {
+        hak_violation_block(HAK_KIND_canary_underflow, site, p, base, s, HAK_HDR_CANARY, h->canary,
+                            "canary right before the block");
+    } else if (h->magic != HAK_HDR_LIVE || h->cls != s->cls || h->size > size) {
+        hak_violation_block(HAK_KIND_header_corrupt, site, p, base, s, HAK_HDR_LIVE, h->magic, "header magic");
+    } else {
+        size_t n = h->size, tail = size - n;
+        if (tail > HAK_TAIL_SPAN) tail = HAK_TAIL_SPAN;
+        size_t bad = hak_first_bad_byte(user + n, tail, HAK_TAIL_BYTE);
+        hak_violation_block(HAK_KIND_canary_overflow, site, (void *)(user + n + bad), base, s, HAK_TAIL_BYTE,
+                            (uint8_t)user[n + bad], "tail sentinel after the requested size");
+    }
+    hak_shadow_close(base, hak_layout[s->cls].stride, HAK_MODE);
 }
 
 #endif

@@ -14,7 +14,7 @@
 /* What babeltrace2 may die of on a hostile trace: its own abort on a failed precondition,
  * faults of its ctf plugin (a clock class without a frequency divides by zero, a sequence
  * of 2^31 elements or a scope that is not a structure is a bad access, arrays nested
- * 40,000 deep overflow the stack), glib's trap when an allocation fails. */
+ * 45,000 deep overflow the stack), glib's trap when an allocation fails. */
 static const int guarded[] = {SIGABRT, SIGFPE, SIGSEGV, SIGBUS, SIGILL, SIGTRAP};
 #define NGUARDED (sizeof guarded / sizeof guarded[0])
 

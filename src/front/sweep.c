@@ -34,8 +34,9 @@ static bool one_thread(void)
     return p && p[1] == '1' && p[2] == ' ';
 }
 
-/* A live block whose header, canary or tail sentinel is not what free would find intact:
- * an overflow past a block the program never frees, or into the next block's header. */
+/* Whether a live block's header, canary and tail sentinel are what free would find
+ * (hak_chk_in): not after an overflow past a block the program never frees, or into the
+ * next block's header. */
 static bool live_intact(void *base, unsigned c, int lv)
 {
     const struct hak_block_header *h = base;
@@ -45,22 +46,6 @@ static bool live_intact(void *base, unsigned c, int lv)
               h->size <= hak_layout[c].size && hak_tail_intact(user, h->size, hak_layout[c].size);
     hak_shadow_close(base, hak_layout[c].stride, lv);
     return ok;
-}
-
-/* The report free would give (hak_chk_in), at site exit. */
-static void report_live(void *base, struct hak_slab *s)
-{
-    struct hak_block_header *h = base;
-    char *user = (char *)base + HAK_HEADER_SIZE;
-    hak_shadow_open(base, hak_layout[s->cls].stride, HAK_MODE);
-    if (h->magic == HAK_HDR_LIVE && h->cls == s->cls && h->canary != HAK_HDR_CANARY)
-        hak_violation_block(HAK_KIND_canary_underflow, HAK_SITE_exit, user, base, s, HAK_HDR_CANARY, h->canary,
-                            "canary right before the block");
-    else if (h->magic != HAK_HDR_LIVE || h->cls != s->cls || h->size > hak_layout[s->cls].size)
-        hak_violation_block(HAK_KIND_header_corrupt, HAK_SITE_exit, user, base, s, HAK_HDR_LIVE, h->magic, "header magic");
-    else
-        hak_bad_tail(base, s, HAK_SITE_exit);
-    hak_shadow_close(base, hak_layout[s->cls].stride, HAK_MODE);
 }
 
 /* Bad blocks found under the pool lock, reported once it is released (a report may emit
@@ -130,7 +115,7 @@ void hak_exit_sweep(int lv)
     for (unsigned i = 0; i < nfound; i++) {
         struct hak_slab *s = found[i].s;
         if (!found[i].head) {
-            report_live(found[i].bad, s);
+            hak_bad_live((char *)found[i].bad + HAK_HEADER_SIZE, found[i].bad, s, HAK_SITE_exit);
             continue;
         }
         hak_bad_pop(found[i].bad, s->cls, HAK_SITE_exit);
